@@ -1,0 +1,44 @@
+package org.vspam.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The agent's configuration, immutable, as read from agent.yml and {@code VSPAM_*} variables.
+ *
+ * @param apiUrl           vspam.org API base URL without trailing slash; empty when the API is disabled
+ * @param socketMode       file mode of a unix policy socket, e.g. {@code 0660}
+ * @param cachePath        where the local cache survives restarts; empty = memory only
+ * @param dnsblResolvers   DNS servers for the DNSBL; empty = the system's resolvers
+ * @param decisionTimeout  deadline of one decision, after which the answer is allow (fail-open)
+ */
+public record AgentConfig(
+        Optional<URI> apiUrl,
+        ApiKey apiKey,
+        ListenAddress listen,
+        int socketMode,
+        boolean httpEnabled,
+        HostPort httpListen,
+        Duration cacheTtl,
+        Optional<Path> cachePath,
+        boolean dnsblEnabled,
+        String dnsblZone,
+        List<HostPort> dnsblResolvers,
+        String rejectMessage,
+        boolean reportingEnabled,
+        int queueSize,
+        LogLevel logLevel,
+        Duration decisionTimeout) {
+
+    public AgentConfig {
+        dnsblResolvers = List.copyOf(dnsblResolvers);
+    }
+
+    /** Reports go out only with a key: the report endpoint is authenticated. */
+    public boolean reportingActive() {
+        return reportingEnabled && apiKey.present() && apiUrl.isPresent();
+    }
+}

@@ -1,0 +1,273 @@
+package org.vspam.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads agent.yml and the {@code VSPAM_*} environment into an {@link AgentConfig}. Anything wrong
+ * (an unknown key, a value that does not parse) stops with one line naming the key and the value;
+ * nothing falls back to a default silently.
+ */
+public final class AgentConfigLoader {
+    public static final Path DEFAULT_FILE = Path.of("/etc/vspam/agent.yml");
+    private static final Duration LONGEST_DECISION = Duration.ofSeconds(60);
+    private static final int MAX_REJECT_MESSAGE = 512;
+
+    private AgentConfigLoader() {
+    }
+
+    /**
+     * Loads {@code file}. A missing file means all defaults, unless the user named it explicitly.
+     */
+    public static AgentConfig load(Path file, boolean explicit, Map<String, String> environment) throws ConfigException {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            if (explicit) {
+                throw new ConfigException("config file " + file + " does not exist");
+            }
+            yaml = "";
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        return parse(yaml, file.toString(), environment);
+    }
+
+    /** Parses agent.yml text; {@code origin} names it in messages. */
+    public static AgentConfig parse(String yaml, String origin, Map<String, String> environment) throws ConfigException {
+        Map<Setting, Raw> raw = new EnumMap<>(Setting.class);
+        readYaml(yaml, origin).forEach((key, value) -> raw.put(key, new Raw(value, origin)));
+        for (Setting setting : Setting.values()) {
+            String override = environment.get(setting.environmentVariable());
+            if (override != null) {
+                raw.put(setting, new Raw(override, setting.environmentVariable()));
+            }
+        }
+        return new Binder(raw).bind();
+    }
+
+    public static AgentConfig defaults() {
+        try {
+            return parse("", "defaults", Map.of());
+        } catch (ConfigException e) {
+            throw new IllegalStateException("built-in defaults do not parse", e);
+        }
+    }
+
+    private static Map<Setting, Object> readYaml(String yaml, String origin) throws ConfigException {
+        Object document;
+        try {
+            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (MarkedYAMLException e) {
+            var mark = e.getProblemMark();
+            String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+            throw new ConfigException(origin + " is not valid YAML" + where + ": " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException(origin + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (document == null) {
+            return Map.of();
+        }
+        if (!(document instanceof Map<?, ?> map)) {
+            throw new ConfigException(origin + " must be a mapping of settings (key: value), not a " + kind(document));
+        }
+        Map<Setting, Object> values = new EnumMap<>(Setting.class);
+        for (var entry : map.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            Setting setting = Setting.byKey(key).orElseThrow(() -> new ConfigException(
+                    "unknown key \"" + key + "\" in " + origin + " (known keys: " + knownKeys() + ")"));
+            if (entry.getValue() != null) {
+                values.put(setting, entry.getValue());
+            }
+        }
+        return values;
+    }
+
+    private static String knownKeys() {
+        return Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.joining(", "));
+    }
+
+    private static String kind(Object value) {
+        return value instanceof List<?> ? "list" : "single value";
+    }
+
+    /** One raw value and where it came from (the file, or an environment variable). */
+    private record Raw(Object value, String origin) {
+    }
+
+    /** Turns raw values into typed ones, naming key, value and origin when one does not parse. */
+    private record Binder(Map<Setting, Raw> raw) {
+
+        AgentConfig bind() throws ConfigException {
+            return new AgentConfig(
+                    value(Setting.API_URL, AgentConfigLoader::apiUrl),
+                    new ApiKey(text(Setting.API_KEY)),
+                    value(Setting.LISTEN, ListenAddress::parse),
+                    value(Setting.SOCKET_MODE, AgentConfigLoader::fileMode),
+                    value(Setting.HTTP_ENABLED, AgentConfigLoader::bool),
+                    value(Setting.HTTP_LISTEN, text -> HostPort.parse(text, -1)),
+                    value(Setting.CACHE_TTL, text -> positive(GoDuration.parse(text), Duration.ofDays(30))),
+                    value(Setting.CACHE_PATH, text -> text.isBlank() ? Optional.<Path>empty() : Optional.of(Path.of(text.strip()))),
+                    value(Setting.DNSBL_ENABLED, AgentConfigLoader::bool),
+                    value(Setting.DNSBL_ZONE, AgentConfigLoader::zone),
+                    value(Setting.DNSBL_RESOLVERS, AgentConfigLoader::resolvers),
+                    value(Setting.REJECT_MESSAGE, AgentConfigLoader::rejectMessage),
+                    value(Setting.REPORTING_ENABLED, AgentConfigLoader::bool),
+                    value(Setting.QUEUE_SIZE, text -> range(text, 1, 1_000_000)),
+                    value(Setting.LOG_LEVEL, AgentConfigLoader::logLevel),
+                    value(Setting.DECISION_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_DECISION)));
+        }
+
+        private String text(Setting setting) {
+            Raw value = raw.get(setting);
+            return value == null ? setting.defaultValue() : asText(setting, value.value());
+        }
+
+        private <T> T value(Setting setting, Function<String, T> parser) throws ConfigException {
+            String text = text(setting);
+            try {
+                return parser.apply(text);
+            } catch (IllegalArgumentException e) {
+                Raw value = raw.get(setting);
+                String origin = value == null ? "built-in default" : value.origin();
+                String shown = setting.secret() ? "(value hidden)" : "\"" + text + "\"";
+                throw new ConfigException(setting.key() + ": " + shown + " " + reason(e) + " (from " + origin + ")");
+            }
+        }
+
+        private static String reason(IllegalArgumentException e) {
+            String message = e.getMessage() == null ? "is not valid" : e.getMessage();
+            return message.startsWith("is ") || message.startsWith("must ") ? message : "is not valid: " + message;
+        }
+
+        /** YAML hands over typed scalars; lists are joined so list-valued keys read like the env form. */
+        private static String asText(Setting setting, Object value) {
+            if (value instanceof List<?> list) {
+                return list.stream().map(String::valueOf).collect(Collectors.joining(","));
+            }
+            if (setting == Setting.SOCKET_MODE && value instanceof Integer mode) {
+                // YAML 1.1 reads an unquoted 0660 as the octal number 432; write it back in octal.
+                return "0" + Integer.toOctalString(mode);
+            }
+            return String.valueOf(value);
+        }
+    }
+
+    private static Optional<URI> apiUrl(String text) {
+        String value = text.strip();
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                throw new IllegalArgumentException("must be an http:// or https:// URL (or empty to disable the API)");
+            }
+            return Optional.of(uri);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("is not a URL: " + e.getReason());
+        }
+    }
+
+    private static int fileMode(String text) {
+        String value = text.strip();
+        if (!value.matches("0?[0-7]{3}")) {
+            throw new IllegalArgumentException("is not an octal file mode (expected e.g. \"0660\")");
+        }
+        return Integer.parseInt(value, 8);
+    }
+
+    private static boolean bool(String text) {
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("is not a boolean (expected true or false)");
+        };
+    }
+
+    private static Duration positive(Duration duration, Duration longest) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("must be longer than zero");
+        }
+        if (duration.compareTo(longest) > 0) {
+            throw new IllegalArgumentException("must not be longer than " + GoDuration.format(longest));
+        }
+        return duration;
+    }
+
+    private static int range(String text, int lowest, int highest) {
+        try {
+            int value = Integer.parseInt(text.strip());
+            if (value >= lowest && value <= highest) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("must be a whole number from " + lowest + " to " + highest);
+    }
+
+    private static String zone(String text) {
+        String zone = text.strip().toLowerCase(Locale.ROOT);
+        while (zone.endsWith(".")) {
+            zone = zone.substring(0, zone.length() - 1);
+        }
+        if (!zone.matches("[a-z0-9_]([a-z0-9_-]{0,62})(\\.[a-z0-9_]([a-z0-9_-]{0,62}))*") || zone.length() > 200) {
+            throw new IllegalArgumentException("is not a DNS zone name");
+        }
+        return zone;
+    }
+
+    private static List<HostPort> resolvers(String text) {
+        List<HostPort> resolvers = new ArrayList<>();
+        for (String part : text.split("[,\\s]+")) {
+            if (!part.isEmpty()) {
+                resolvers.add(HostPort.parse(part, 53));
+            }
+        }
+        return resolvers;
+    }
+
+    private static String rejectMessage(String text) {
+        String message = text.strip();
+        if (message.isEmpty()) {
+            throw new IllegalArgumentException("must not be empty");
+        }
+        if (message.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("must be one line of text");
+        }
+        if (message.length() > MAX_REJECT_MESSAGE) {
+            throw new IllegalArgumentException("must be at most " + MAX_REJECT_MESSAGE + " characters");
+        }
+        return message;
+    }
+
+    private static LogLevel logLevel(String text) {
+        try {
+            return LogLevel.valueOf(text.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("is not a log level (expected debug, info, warn or error)");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.vspam.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every key of agent.yml, with its default, named exactly once. Existing installations depend on
+ * these snake_case names; environment variables override them as {@code VSPAM_} + the key in upper case.
+ */
+public enum Setting {
+    API_URL("api_url", "https://api.vspam.org"),
+    API_KEY("api_key", ""),
+    LISTEN("listen", "tcp://127.0.0.1:10045"),
+    SOCKET_MODE("socket_mode", "0660"),
+    HTTP_ENABLED("http_enabled", "false"),
+    HTTP_LISTEN("http_listen", "127.0.0.1:10046"),
+    CACHE_TTL("cache_ttl", "10m"),
+    CACHE_PATH("cache_path", "/var/lib/vspam/cache.db"),
+    DNSBL_ENABLED("dnsbl_enabled", "true"),
+    DNSBL_ZONE("dnsbl_zone", "dnsbl.vspam.org"),
+    DNSBL_RESOLVERS("dnsbl_resolvers", ""),
+    REJECT_MESSAGE("reject_message", "550 Message rejected: sender listed in vspam.org (phishing)"),
+    REPORTING_ENABLED("reporting_enabled", "true"),
+    QUEUE_SIZE("queue_size", "1000"),
+    LOG_LEVEL("log_level", "info"),
+    DECISION_TIMEOUT("decision_timeout", "2s");
+
+    private static final Map<String, Setting> BY_KEY =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));
+
+    private final String key;
+    private final String defaultValue;
+
+    Setting(String key, String defaultValue) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+    }
+
+    /** The snake_case key as written in agent.yml. */
+    public String key() {
+        return key;
+    }
+
+    /** The environment variable that overrides this key. */
+    public String environmentVariable() {
+        return "VSPAM_" + key.toUpperCase(Locale.ROOT);
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** Values of secret settings are never repeated in messages. */
+    public boolean secret() {
+        return this == API_KEY;
+    }
+
+    public static Optional<Setting> byKey(String key) {
+        return Optional.ofNullable(BY_KEY.get(key));
+    }
+}
