@@ -1,0 +1,102 @@
+package org.vspam.agent;
+
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.serde.ObjectMapper;
+import jakarta.inject.Singleton;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.vspam.agent.api.VspamApiSource;
+import org.vspam.agent.cache.VerdictCache;
+import org.vspam.agent.decision.DecisionListener;
+import org.vspam.agent.decision.DecisionService;
+import org.vspam.agent.dnsbl.DnsblSource;
+import org.vspam.agent.lookup.LookupChain;
+import org.vspam.agent.lookup.LookupListener;
+import org.vspam.agent.lookup.LookupSource;
+import org.vspam.agent.policy.PolicyServer;
+import org.vspam.agent.policy.PolicyService;
+import org.vspam.config.AgentConfig;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
+
+/** Builds the decision path from the {@link AgentConfig}; every lifecycle is owned here. */
+@Factory
+final class AgentFactory {
+    /** Local verdicts kept at most; at a few hundred bytes each this bounds the cache near 100 MiB worst case. */
+    static final long LOCAL_CACHE_ENTRIES = 200_000;
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    HttpClient apiHttpClient(AgentConfig config) {
+        return HttpClient.newBuilder()
+                .connectTimeout(apiTimeout(config))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** The chain after the local cache, in the order SPEC §7 gives: API, then DNSBL. */
+    @Singleton
+    LookupChain lookupChain(AgentConfig config, HttpClient http, ObjectMapper json, List<LookupListener> listeners) {
+        List<LookupSource> sources = new ArrayList<>();
+        config.apiUrl().ifPresent(url ->
+                sources.add(new VspamApiSource(url, config.apiKey(), apiTimeout(config), http, json, "vspam-agent/" + Version.current())));
+        if (config.dnsblEnabled()) {
+            sources.add(new DnsblSource(config.dnsblZone(), resolver(config)));
+        }
+        return new LookupChain(sources, listeners);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    VerdictCache verdictCache(AgentConfig config, LookupChain chain, ObjectMapper json) {
+        return new VerdictCache(chain, config.cacheTtl(), LOCAL_CACHE_ENTRIES, config.cachePath(), json, Clock.systemUTC());
+    }
+
+    @Singleton
+    DecisionService decisionService(AgentConfig config, VerdictCache cache, List<DecisionListener> listeners) {
+        List<DecisionListener> all = List.copyOf(listeners);
+        return new DecisionService(cache, config.decisionTimeout(), (transport, decision, nanos) ->
+                all.forEach(listener -> listener.decided(transport, decision, nanos)));
+    }
+
+    @Singleton
+    PolicyService policyService(AgentConfig config, DecisionService decisions) {
+        return new PolicyService(decisions, config.rejectMessage());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    PolicyServer policyServer(AgentConfig config, PolicyService service) {
+        return new PolicyServer(config.listen(), config.socketMode(), service, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The API gets half the decision deadline, so the DNSBL still has time to answer when it fails. */
+    private static Duration apiTimeout(AgentConfig config) {
+        return config.decisionTimeout().dividedBy(2);
+    }
+
+    /** The DNSBL gets what the API leaves, less a margin for the answer to travel back. */
+    private static Duration dnsTimeout(AgentConfig config) {
+        return config.decisionTimeout().multipliedBy(2).dividedBy(5);
+    }
+
+    private static Resolver resolver(AgentConfig config) {
+        ExtendedResolver resolver;
+        if (config.dnsblResolvers().isEmpty()) {
+            resolver = new ExtendedResolver();
+        } else {
+            resolver = new ExtendedResolver(config.dnsblResolvers().stream()
+                    .map(server -> (Resolver) new SimpleResolver(new InetSocketAddress(server.host(), server.port())))
+                    .toList());
+        }
+        resolver.setTimeout(dnsTimeout(config));
+        resolver.setRetries(1);
+        return resolver;
+    }
+}

@@ -1,0 +1,94 @@
+package org.vspam.agent.api;
+
+import io.micronaut.serde.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.Lookup;
+import org.vspam.agent.lookup.LookupSource;
+import org.vspam.agent.lookup.Source;
+import org.vspam.agent.verdict.Verdict;
+import org.vspam.config.ApiKey;
+
+/**
+ * Looks an indicator up by hash: {@code 404} is a definitive clean, {@code 200} an envelope, and
+ * everything else (another status, a timeout, a refused connection, a body that does not parse) an
+ * error that lets the DNSBL answer instead.
+ */
+public final class VspamApiSource implements LookupSource {
+    private final URI baseUrl;
+    private final ApiKey apiKey;
+    private final Duration timeout;
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final String userAgent;
+
+    public VspamApiSource(URI baseUrl, ApiKey apiKey, Duration timeout, HttpClient http, ObjectMapper json, String userAgent) {
+        this.baseUrl = baseUrl;
+        this.apiKey = apiKey;
+        this.timeout = timeout;
+        this.http = http;
+        this.json = json;
+        this.userAgent = userAgent;
+    }
+
+    @Override
+    public Source source() {
+        return Source.API;
+    }
+
+    @Override
+    public CompletableFuture<Lookup> lookup(Indicator indicator) {
+        String path = apiKey.present() ? "/api/v1/lookup/" : "/api/v1/public/lookup/";
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path + indicator.sha256()))
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .header("User-Agent", userAgent)
+                .GET();
+        if (apiKey.present()) {
+            request.header("X-API-Key", apiKey.reveal());
+        }
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+                .handle((response, failure) -> failure == null ? answer(response) : failed(failure));
+    }
+
+    private Lookup answer(HttpResponse<byte[]> response) {
+        return switch (response.statusCode()) {
+            case 200 -> parse(response.body());
+            case 404 -> new Lookup.Answered(Source.API, Verdict.CLEAN);
+            default -> skipped(Lookup.Reason.ERROR, "HTTP " + response.statusCode());
+        };
+    }
+
+    private Lookup parse(byte[] body) {
+        try {
+            LookupEnvelope envelope = json.readValue(body, LookupEnvelope.class);
+            if (envelope == null || envelope.data() == null) {
+                return skipped(Lookup.Reason.ERROR, "answer without \"data\"");
+            }
+            return new Lookup.Answered(Source.API, envelope.verdict());
+        } catch (IOException | RuntimeException e) {
+            return skipped(Lookup.Reason.ERROR, "answer is not the expected JSON");
+        }
+    }
+
+    private static Lookup failed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof HttpTimeoutException) {
+            return skipped(Lookup.Reason.TIMEOUT, "no answer within the deadline");
+        }
+        String what = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return skipped(Lookup.Reason.ERROR, what);
+    }
+
+    private static Lookup skipped(Lookup.Reason reason, String detail) {
+        return new Lookup.Skipped(Source.API, reason, detail);
+    }
+}

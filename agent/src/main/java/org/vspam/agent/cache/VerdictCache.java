@@ -1,0 +1,120 @@
+package org.vspam.agent.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.micronaut.serde.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.LookupChain;
+import org.vspam.agent.lookup.Source;
+
+/**
+ * The local tier: Caffeine's async cache in front of the lookup chain. A lookup in flight is itself
+ * the cache entry, so concurrent requests for one indicator share one upstream call; a chain that
+ * found no answer completes the entry with nothing, which Caffeine drops, so errors are never cached.
+ */
+public final class VerdictCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VerdictCache.class);
+
+    private final AsyncCache<Indicator, CachedVerdict> cache;
+    private final LookupChain chain;
+    private final Duration ttl;
+    private final Clock clock;
+    private final Optional<CacheSnapshot> snapshot;
+
+    public VerdictCache(LookupChain chain, Duration ttl, long maximumEntries, Optional<Path> snapshotPath, ObjectMapper json, Clock clock) {
+        this.chain = chain;
+        this.ttl = ttl;
+        this.clock = clock;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maximumEntries)
+                .expireAfter(Expiry.creating((Indicator indicator, CachedVerdict verdict) ->
+                        Duration.ofMillis(verdict.remainingMillis(clock.millis()))))
+                .buildAsync();
+        this.snapshot = snapshotPath.map(path -> new CacheSnapshot(path, json)).filter(CacheSnapshot::writable);
+        snapshot.ifPresent(this::restore);
+    }
+
+    /** The verdict for an indicator, from the cache or the chain; never completes exceptionally. */
+    public CompletableFuture<Finding> lookup(Indicator indicator) {
+        CompletableFuture<CachedVerdict> cached = cache.getIfPresent(indicator);
+        if (cached != null && cached.isDone()) {
+            CachedVerdict verdict = cached.getNow(null);
+            if (verdict != null) {
+                return CompletableFuture.completedFuture(Finding.cached(indicator, verdict));
+            }
+        }
+        return cache.get(indicator, (key, executor) -> chain.lookup(key).thenApply(this::toCached))
+                .handle((verdict, failure) -> verdict == null ? Finding.unanswered(indicator) : Finding.of(indicator, verdict));
+    }
+
+    private CachedVerdict toCached(LookupChain.Result result) {
+        return result.answer()
+                .map(answer -> new CachedVerdict(answer.verdict(), answer.source(), clock.millis() + ttl.toMillis()))
+                .orElse(null);
+    }
+
+    /** Puts a verdict learned elsewhere, keeping its remaining lifetime rather than a fresh one. */
+    public void put(Indicator indicator, CachedVerdict verdict) {
+        if (verdict.remainingMillis(clock.millis()) > 0) {
+            cache.put(indicator, CompletableFuture.completedFuture(verdict));
+        }
+    }
+
+    public long size() {
+        return cache.synchronous().estimatedSize();
+    }
+
+    /** Writes the snapshot now (also done on close). */
+    public void save() {
+        snapshot.ifPresent(file -> file.write(entries()));
+    }
+
+    private Map<Indicator, CachedVerdict> entries() {
+        Map<Indicator, CachedVerdict> entries = new LinkedHashMap<>();
+        cache.synchronous().asMap().forEach(entries::put);
+        return entries;
+    }
+
+    private void restore(CacheSnapshot file) {
+        Map<Indicator, CachedVerdict> entries = file.read(clock.millis());
+        entries.forEach(this::put);
+        if (!entries.isEmpty()) {
+            LOG.info("restored {} cached verdicts from {}", entries.size(), file.path());
+        }
+    }
+
+    @Override
+    public void close() {
+        save();
+    }
+
+    /** What the cache, or the chain behind it, knows about one indicator. */
+    public record Finding(Indicator indicator, Optional<CachedVerdict> verdict, Source source) {
+
+        static Finding cached(Indicator indicator, CachedVerdict verdict) {
+            return new Finding(indicator, Optional.of(verdict), Source.LOCAL_CACHE);
+        }
+
+        static Finding of(Indicator indicator, CachedVerdict verdict) {
+            return new Finding(indicator, Optional.of(verdict), verdict.origin());
+        }
+
+        static Finding unanswered(Indicator indicator) {
+            return new Finding(indicator, Optional.empty(), null);
+        }
+
+        public boolean answered() {
+            return verdict.isPresent();
+        }
+    }
+}

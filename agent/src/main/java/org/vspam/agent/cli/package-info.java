@@ -1,0 +1,5 @@
+/**
+ * The command line: {@code vspam-agent [--config FILE] serve}, {@code --version}. Errors are one
+ * line on standard error and a non-zero exit status.
+ */
+package org.vspam.agent.cli;

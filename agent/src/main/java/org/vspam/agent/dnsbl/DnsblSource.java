@@ -1,0 +1,99 @@
+package org.vspam.agent.dnsbl;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.Lookup;
+import org.vspam.agent.lookup.LookupSource;
+import org.vspam.agent.lookup.Source;
+import org.vspam.agent.verdict.ThreatDetails;
+import org.vspam.agent.verdict.Verdict;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Asks the DNSBL: NXDOMAIN or no A record is clean, {@code 127.x} is listed, {@code 127.255.255.x}
+ * is the list's own error code (logged, never a listing), SERVFAIL, REFUSED and timeouts are errors.
+ */
+public final class DnsblSource implements LookupSource {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsblSource.class);
+
+    private final String zone;
+    private final Resolver resolver;
+
+    public DnsblSource(String zone, Resolver resolver) {
+        this.zone = zone;
+        this.resolver = resolver;
+    }
+
+    @Override
+    public Source source() {
+        return Source.DNSBL;
+    }
+
+    @Override
+    public CompletableFuture<Lookup> lookup(Indicator indicator) {
+        Name name;
+        try {
+            name = DnsblName.of(indicator, zone);
+        } catch (TextParseException e) {
+            return CompletableFuture.completedFuture(skipped(Lookup.Reason.ERROR, "no DNS name for " + indicator));
+        }
+        Message query = Message.newQuery(Record.newRecord(name, Type.A, DClass.IN));
+        return resolver.sendAsync(query).toCompletableFuture()
+                .handle((answer, failure) -> failure == null ? interpret(name, answer) : failed(failure));
+    }
+
+    private Lookup interpret(Name name, Message answer) {
+        int rcode = answer.getRcode();
+        if (rcode == Rcode.NXDOMAIN) {
+            return new Lookup.Answered(Source.DNSBL, Verdict.CLEAN);
+        }
+        if (rcode != Rcode.NOERROR) {
+            return skipped(Lookup.Reason.ERROR, Rcode.string(rcode) + " for " + name);
+        }
+        Lookup result = new Lookup.Answered(Source.DNSBL, Verdict.CLEAN);
+        for (Record record : answer.getSection(Section.ANSWER)) {
+            if (record instanceof ARecord a) {
+                switch (DnsblCode.of((java.net.Inet4Address) a.getAddress())) {
+                    case DnsblCode.Listed listed -> {
+                        return new Lookup.Answered(Source.DNSBL, new Verdict.Listed(listed.category(), ThreatDetails.ofCategory(listed.category())));
+                    }
+                    case DnsblCode.ListError error -> {
+                        LOG.warn("DNSBL {} answered {} for {}: the list refuses queries from this resolver; set dnsbl_resolvers "
+                                + "to a resolver of your own", zone, error.address(), name);
+                        result = skipped(Lookup.Reason.ERROR, "list error code " + error.address());
+                    }
+                    case DnsblCode.Foreign foreign -> result = skipped(Lookup.Reason.ERROR, "answer " + foreign.address() + " is not a DNSBL code");
+                }
+            }
+        }
+        return result;
+    }
+
+    private static Lookup failed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof IOException && String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
+            return skipped(Lookup.Reason.TIMEOUT, "no answer from the resolver");
+        }
+        if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof java.net.SocketTimeoutException) {
+            return skipped(Lookup.Reason.TIMEOUT, "no answer from the resolver");
+        }
+        return skipped(Lookup.Reason.ERROR, String.valueOf(cause.getMessage()));
+    }
+
+    private static Lookup skipped(Lookup.Reason reason, String detail) {
+        return new Lookup.Skipped(Source.DNSBL, reason, detail);
+    }
+}

@@ -1,0 +1,74 @@
+package org.vspam.agent.policy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands each request to the {@link PolicyService} and writes the answers back in request order.
+ * An answer that is already known (a cached verdict) is written at once, on the event loop; others
+ * are written when their lookups finish, without the event loop ever waiting for them.
+ */
+final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyHandler.class);
+    /** A client that sends this many requests without reading answers is paused until it reads. */
+    private static final int MAX_PENDING = 64;
+
+    private final PolicyService service;
+    private final ArrayDeque<CompletableFuture<PolicyAction>> pending = new ArrayDeque<>();
+
+    PolicyHandler(PolicyService service) {
+        super(PolicyRequest.class);
+        this.service = service;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, PolicyRequest request) {
+        CompletableFuture<PolicyAction> answer = service.answer(request);
+        if (pending.isEmpty() && answer.isDone()) {
+            ctx.writeAndFlush(answer.join(), ctx.voidPromise());
+            return;
+        }
+        pending.add(answer);
+        if (pending.size() >= MAX_PENDING) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        answer.whenCompleteAsync((action, failure) -> writeReady(ctx), ctx.executor());
+    }
+
+    private void writeReady(ChannelHandlerContext ctx) {
+        while (!pending.isEmpty() && pending.peek().isDone()) {
+            PolicyAction action = pending.poll().getNow(PolicyAction.DUNNO);
+            ctx.writeAndFlush(action, ctx.voidPromise());
+        }
+        if (pending.size() < MAX_PENDING && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable problem = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (problem instanceof TooLongFrameException tooLong) {
+            LOG.warn("closing policy connection from {}: {}", peer(ctx), tooLong.getMessage());
+        } else if (problem instanceof IOException) {
+            LOG.debug("policy connection from {} failed: {}", peer(ctx), problem.getMessage());
+        } else {
+            LOG.warn("closing policy connection from {} after an unexpected error", peer(ctx), problem);
+        }
+        ctx.close();
+    }
+
+    /** The peer for log lines; a unix-socket peer has no address worth printing. */
+    private static String peer(ChannelHandlerContext ctx) {
+        var address = ctx.channel().remoteAddress();
+        String text = address == null ? "" : address.toString();
+        return text.isEmpty() ? "the unix socket" : text;
+    }
+}

@@ -1,0 +1,152 @@
+package org.vspam.agent.policy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vspam.config.ListenAddress;
+
+/**
+ * The policy delegation listener, on TCP or a unix socket. Framing: lines of at most
+ * {@link #MAX_LINE_BYTES}; a longer line or request closes that one connection and no other.
+ */
+public final class PolicyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyServer.class);
+    public static final int MAX_LINE_BYTES = 4096;
+
+    private final ListenAddress listen;
+    private final int socketMode;
+    private final PolicyService service;
+    private final ServerTransport transport = ServerTransport.best();
+    private final EventLoopGroup group;
+    private Channel channel;
+
+    public PolicyServer(ListenAddress listen, int socketMode, PolicyService service, int threads) {
+        this.listen = listen;
+        this.socketMode = socketMode;
+        this.service = service;
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("vspam-policy", true), transport.ioHandlerFactory());
+    }
+
+    /** Binds the listener; throws with a message an operator can act on when it cannot. */
+    public synchronized void start() throws IOException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new Initializer(service));
+        SocketAddress address = switch (listen) {
+            case ListenAddress.Tcp tcp -> {
+                bootstrap.channel(transport.tcpChannel()).option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+                yield new InetSocketAddress(tcp.address().host(), tcp.address().port());
+            }
+            case ListenAddress.Unix unix -> {
+                bootstrap.channel(transport.unixChannel());
+                prepareSocketPath(unix.path());
+                yield transport.unixAddress(unix.path());
+            }
+        };
+        try {
+            channel = bootstrap.bind(address).sync().channel();
+        } catch (Exception e) {
+            throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
+        }
+        if (listen instanceof ListenAddress.Unix unix) {
+            Files.setPosixFilePermissions(unix.path(), permissions(socketMode));
+        }
+        LOG.info("policy server listening on {}", boundAddress());
+    }
+
+    /** The address actually bound (the real port when 0 was asked for). */
+    public String boundAddress() {
+        return switch (listen) {
+            case ListenAddress.Tcp tcp -> "tcp://" + tcp.address().host() + ":" + ((InetSocketAddress) channel.localAddress()).getPort();
+            case ListenAddress.Unix unix -> listen.toString();
+        };
+    }
+
+    public int port() {
+        return channel.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
+    }
+
+    /**
+     * A socket file left by a crash is replaced; one that another agent still answers on is not.
+     */
+    private static void prepareSocketPath(Path path) throws IOException {
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        if (!Files.exists(path)) {
+            return;
+        }
+        boolean answering;
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            answering = true;
+        } catch (IOException refused) {
+            answering = false;
+        }
+        if (answering) {
+            throw new IOException("cannot listen on unix:" + path + ": another process is already answering on it");
+        }
+        LOG.info("replacing stale policy socket {}", path);
+        Files.delete(path);
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (channel != null) {
+            channel.close().awaitUninterruptibly();
+            channel = null;
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (listen instanceof ListenAddress.Unix unix) {
+            try {
+                Files.deleteIfExists(unix.path());
+            } catch (IOException e) {
+                LOG.warn("cannot remove policy socket {}: {}", unix.path(), e.getMessage());
+            }
+        }
+    }
+
+    /** Per connection: flush batching, line framing, request codec, answer encoder, handler. */
+    private static final class Initializer extends ChannelInitializer<Channel> {
+        private final PolicyService service;
+
+        Initializer(PolicyService service) {
+            this.service = service;
+        }
+
+        @Override
+        protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(
+                    new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
+                    new LineBasedFrameDecoder(MAX_LINE_BYTES, true, true),
+                    new PolicyRequestDecoder(),
+                    PolicyActionEncoder.INSTANCE,
+                    new PolicyHandler(service));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.vspam.agent.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vspam.agent.decision.Decision;
+import org.vspam.agent.decision.DecisionService;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.indicator.InvalidIndicatorException;
+
+/**
+ * Answers a policy request: the sender's domain and the client address go through the decision
+ * path; a listed one is refused with {@code reject_message}, everything else, including every
+ * failure of our own, is {@code DUNNO}. Knows nothing of Netty.
+ */
+public final class PolicyService {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
+    public static final String TRANSPORT = "policy";
+
+    private final DecisionService decisions;
+    private final PolicyAction reject;
+
+    public PolicyService(DecisionService decisions, String rejectMessage) {
+        this.decisions = decisions;
+        this.reject = new PolicyAction.Reject(rejectMessage);
+    }
+
+    /** Never completes exceptionally. */
+    public CompletableFuture<PolicyAction> answer(PolicyRequest request) {
+        if (request.malformed() != null) {
+            LOG.warn("policy request with a malformed line ({}); answering DUNNO", request.malformed());
+        }
+        if (!request.isAccessPolicy()) {
+            return CompletableFuture.completedFuture(PolicyAction.DUNNO);
+        }
+        try {
+            CompletableFuture<Decision> decision = decisions.decide(indicators(request), TRANSPORT);
+            return decision.handle((done, failure) -> {
+                if (failure != null) {
+                    LOG.error("decision failed; answering DUNNO (fail-open)", failure);
+                    return PolicyAction.DUNNO;
+                }
+                return done.listed() ? reject : PolicyAction.DUNNO;
+            });
+        } catch (RuntimeException failure) {
+            LOG.error("decision failed; answering DUNNO (fail-open)", failure);
+            return CompletableFuture.completedFuture(PolicyAction.DUNNO);
+        }
+    }
+
+    /** Sender domain first, then the client address; a value that is not one is left out. */
+    static List<Indicator> indicators(PolicyRequest request) {
+        List<Indicator> indicators = new ArrayList<>(2);
+        String domain = request.senderDomain();
+        if (!domain.isEmpty()) {
+            add(indicators, () -> Indicator.domain(domain), "sender domain");
+        }
+        String client = request.clientAddress();
+        if (!client.isEmpty() && !client.equals("unknown")) {
+            add(indicators, () -> Indicator.ip(client), "client_address");
+        }
+        return indicators;
+    }
+
+    private static void add(List<Indicator> indicators, java.util.function.Supplier<Indicator> parse, String what) {
+        try {
+            indicators.add(parse.get());
+        } catch (InvalidIndicatorException e) {
+            LOG.debug("{} not checked: {}", what, e.getMessage());
+        }
+    }
+}

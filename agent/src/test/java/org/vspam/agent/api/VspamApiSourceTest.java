@@ -1,0 +1,114 @@
+package org.vspam.agent.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micronaut.serde.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.Lookup;
+import org.vspam.agent.lookup.Source;
+import org.vspam.agent.testing.FakeVspamApi;
+import org.vspam.agent.testing.ThreatFixtures;
+import org.vspam.agent.verdict.Verdict;
+import org.vspam.config.ApiKey;
+
+class VspamApiSourceTest {
+    private static FakeVspamApi api;
+    private static HttpClient http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = new FakeVspamApi();
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+        http.close();
+    }
+
+    private static VspamApiSource source(ApiKey key, URI base) {
+        return new VspamApiSource(base, key, Duration.ofMillis(500), http, ObjectMapper.getDefault(), "vspam-agent/test");
+    }
+
+    private static Lookup lookup(String domain) {
+        api.mode(FakeVspamApi.Mode.NORMAL);
+        return source(ApiKey.NONE, api.baseUrl()).lookup(Indicator.domain(domain)).join();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "phish.example.net, phishing_url",
+        "malware.example.net, malware_domain",
+        "botnet.example.net, botnet_c2",
+        "spammy.example.net, spam_source",
+        "tornode.example.net, tor_exit_node",
+        "future.example.net, quantum_phishing",
+        "legacy.example.net, phishing_url",
+    })
+    void listedIndicatorsCarryTheirCategory(String domain, String category) {
+        Lookup lookup = lookup(domain);
+        assertThat(lookup).isInstanceOf(Lookup.Answered.class);
+        Verdict verdict = ((Lookup.Answered) lookup).verdict();
+        assertThat(verdict).isInstanceOfSatisfying(Verdict.Listed.class, listed -> assertThat(listed.category()).isEqualTo(category));
+    }
+
+    @Test
+    void listedVerdictsKeepTheEffectiveDecision() {
+        Verdict.Listed listed = (Verdict.Listed) ((Lookup.Answered) lookup(ThreatFixtures.PHISH)).verdict();
+        assertThat(listed.details().effectiveDecision().verdict()).isEqualTo("malicious");
+        assertThat(listed.details().effectiveDecision().listed()).isTrue();
+        assertThat(listed.details().iocType()).isEqualTo("domain");
+    }
+
+    @Test
+    void scoredButUnlistedIsSuspicious() {
+        Verdict verdict = ((Lookup.Answered) lookup(ThreatFixtures.SUSPICIOUS)).verdict();
+        assertThat(verdict).isInstanceOfSatisfying(Verdict.Suspicious.class, suspicious -> {
+            assertThat(suspicious.details().scoring().score()).isEqualTo("61.0000");
+            assertThat(suspicious.details().effectiveDecision().verdict()).isEqualTo("suspicious");
+        });
+    }
+
+    @Test
+    void notFoundIsADefinitiveClean() {
+        assertThat(lookup(ThreatFixtures.CLEAN)).isEqualTo(new Lookup.Answered(Source.API, Verdict.CLEAN));
+    }
+
+    @Test
+    void theKeyedPathIsUsedWithAKeyAndThePublicPathWithout() {
+        source(new ApiKey("vspam_test_key"), api.baseUrl()).lookup(Indicator.ip("203.0.113.66")).join();
+        source(ApiKey.NONE, api.baseUrl()).lookup(Indicator.ip("203.0.113.66")).join();
+
+        String hash = FakeVspamApi.sha256("203.0.113.66");
+        assertThat(api.requests()).contains(
+                new FakeVspamApi.Request("GET", "/api/v1/lookup/" + hash, "vspam_test_key"),
+                new FakeVspamApi.Request("GET", "/api/v1/public/lookup/" + hash, null));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"SERVER_ERROR, ERROR, HTTP 500", "GARBAGE, ERROR, answer is not the expected JSON", "HANG, TIMEOUT, no answer within the deadline"})
+    void failuresAreNotAnswers(FakeVspamApi.Mode mode, Lookup.Reason reason, String detail) {
+        api.mode(mode);
+        Lookup lookup = source(ApiKey.NONE, api.baseUrl()).lookup(Indicator.domain(ThreatFixtures.PHISH)).join();
+        assertThat(lookup).isEqualTo(new Lookup.Skipped(Source.API, reason, detail));
+    }
+
+    @Test
+    void aRefusedConnectionIsAnError() throws Exception {
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Lookup lookup = source(ApiKey.NONE, URI.create("http://127.0.0.1:" + closedPort)).lookup(Indicator.domain("example.net")).join();
+        assertThat(lookup).isInstanceOfSatisfying(Lookup.Skipped.class, skipped -> assertThat(skipped.reason()).isEqualTo(Lookup.Reason.ERROR));
+    }
+}

@@ -1,0 +1,131 @@
+package org.vspam.agent.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Framing and request codec, through Netty's EmbeddedChannel: no sockets. */
+class PolicyCodecTest {
+
+    private static EmbeddedChannel channel() {
+        return new EmbeddedChannel(new LineBasedFrameDecoder(PolicyServer.MAX_LINE_BYTES, true, true), new PolicyRequestDecoder());
+    }
+
+    private static ByteBuf bytes(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void decodesARequestWithItsAttributesInAnyOrder() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(bytes("client_address=192.0.2.1\nsender=alice@Phish.Example.NET\nfoo=bar\n"
+                + "request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=bob@example.org\n\n"));
+
+        PolicyRequest request = channel.readInbound();
+        assertThat(request.isAccessPolicy()).isTrue();
+        assertThat(request.sender()).isEqualTo("alice@Phish.Example.NET");
+        assertThat(request.senderDomain()).isEqualTo("Phish.Example.NET");
+        assertThat(request.clientAddress()).isEqualTo("192.0.2.1");
+        assertThat(request.protocolState()).isEqualTo("RCPT");
+        assertThat(request.malformed()).isNull();
+        assertThat((Object) channel.readInbound()).isNull();
+    }
+
+    @Test
+    void aRequestSplitAcrossReadsIsReassembled() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(bytes("request=smtpd_acc"));
+        channel.writeInbound(bytes("ess_policy\nsender=a@exa"));
+        assertThat((Object) channel.readInbound()).isNull();
+        channel.writeInbound(bytes("mple.net\nclient_address=2001:db8::1\n"));
+        channel.writeInbound(bytes("\n"));
+
+        PolicyRequest request = channel.readInbound();
+        assertThat(request.senderDomain()).isEqualTo("example.net");
+        assertThat(request.clientAddress()).as("IPv6 comes without brackets").isEqualTo("2001:db8::1");
+    }
+
+    @Test
+    void severalRequestsInOneReadComeOutInOrder() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(bytes("request=smtpd_access_policy\nsender=a@one.example\n\n"
+                + "request=smtpd_access_policy\nsender=b@two.example\n\nrequest=smtpd_access_policy\r\nsender=c@three.example\r\n\r\n"));
+
+        assertThat(((PolicyRequest) channel.readInbound()).senderDomain()).isEqualTo("one.example");
+        assertThat(((PolicyRequest) channel.readInbound()).senderDomain()).isEqualTo("two.example");
+        assertThat(((PolicyRequest) channel.readInbound()).senderDomain()).as("CRLF clients too").isEqualTo("three.example");
+    }
+
+    @Test
+    void emptyAndMissingValuesAreEmptyStrings() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(bytes("request=smtpd_access_policy\nsender=\n\n"));
+
+        PolicyRequest request = channel.readInbound();
+        assertThat(request.sender()).as("a bounce").isEmpty();
+        assertThat(request.senderDomain()).isEmpty();
+        assertThat(request.clientAddress()).as("absent").isEmpty();
+    }
+
+    @Test
+    void aLineWithoutEqualsSignIsReportedNotFatal() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(bytes("request=smtpd_access_policy\nGET / HTTP/1.0\n=nothing\n\n"));
+
+        PolicyRequest request = channel.readInbound();
+        assertThat(request.malformed()).isEqualTo("expected name=value, got \"GET / HTTP/1.0\"");
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void anOversizedLineFailsTheConnection() {
+        EmbeddedChannel channel = channel();
+        assertThatThrownBy(() -> channel.writeInbound(bytes("sender=" + "a".repeat(PolicyServer.MAX_LINE_BYTES) + "\n")))
+                .isInstanceOf(TooLongFrameException.class);
+    }
+
+    @Test
+    void anOversizedRequestFailsTheConnection() {
+        EmbeddedChannel channel = channel();
+        String line = "x_attribute=" + "a".repeat(1000) + "\n";
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 70; i++) {
+                channel.writeInbound(bytes(line));
+            }
+        }).isInstanceOf(TooLongFrameException.class).hasMessageContaining("larger than 65536 bytes");
+    }
+
+    @Test
+    void aRequestJustUnderTheLimitIsFine() {
+        EmbeddedChannel channel = channel();
+        String line = "x_attribute=" + "a".repeat(987) + "\n"; // 1000 bytes
+        for (int i = 0; i < 64; i++) {
+            channel.writeInbound(bytes(line));
+        }
+        channel.writeInbound(bytes("request=smtpd_access_policy\n\n"));
+        assertThat(((PolicyRequest) channel.readInbound()).isAccessPolicy()).isTrue();
+    }
+
+    @Test
+    void actionsRenderToPostfixWireText() {
+        assertThat(PolicyAction.DUNNO.wireText()).isEqualTo("action=DUNNO\n\n");
+        assertThat(new PolicyAction.Reject("550 Message rejected: sender listed in vspam.org (phishing)").wireText())
+                .isEqualTo("action=550 Message rejected: sender listed in vspam.org (phishing)\n\n");
+        assertThat(new PolicyAction.Reject("450 4.7.1 try later").wireText()).isEqualTo("action=450 4.7.1 try later\n\n");
+        assertThat(new PolicyAction.Reject("Sender listed by vspam.org").wireText()).isEqualTo("action=REJECT Sender listed by vspam.org\n\n");
+        assertThat(new PolicyAction.Reject("5500 is not a code").wireText()).isEqualTo("action=REJECT 5500 is not a code\n\n");
+
+        EmbeddedChannel channel = new EmbeddedChannel(PolicyActionEncoder.INSTANCE);
+        channel.writeOutbound(PolicyAction.DUNNO);
+        ByteBuf written = channel.readOutbound();
+        assertThat(written.toString(StandardCharsets.US_ASCII)).isEqualTo("action=DUNNO\n\n");
+        written.release();
+    }
+}

@@ -1,0 +1,40 @@
+package org.vspam.agent.testing;
+
+import java.io.IOException;
+import java.util.Map;
+import org.vspam.agent.Agent;
+import org.vspam.config.AgentConfig;
+import org.vspam.config.AgentConfigLoader;
+import org.vspam.config.ConfigException;
+
+/**
+ * A real agent wired to the fake API and a real DNSBL, configured through the same agent.yml
+ * loader users have. {@code extraYaml} adds or overrides keys.
+ */
+public final class AgentHarness {
+    private AgentHarness() {
+    }
+
+    public static String yaml(FakeVspamApi api, Rbldnsd dnsbl) {
+        return """
+                api_url: %s
+                listen: tcp://127.0.0.1:0
+                cache_path: ""
+                dnsbl_zone: %s
+                dnsbl_resolvers: ["%s"]
+                decision_timeout: 1s
+                """.formatted(api.baseUrl(), Rbldnsd.ZONE, dnsbl.address());
+    }
+
+    public static AgentConfig config(String yaml) {
+        try {
+            return AgentConfigLoader.parse(yaml, "test agent.yml", Map.of());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    public static Agent start(String yaml) throws IOException {
+        return Agent.start(config(yaml));
+    }
+}

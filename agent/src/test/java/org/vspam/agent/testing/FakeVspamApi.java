@@ -1,0 +1,118 @@
+package org.vspam.agent.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stand-in for the vspam.org REST API (the one part of the system that cannot run here): serves
+ * {@link ThreatFixtures#API} by SHA-256 hash, 404 for everything else, and can be told to fail.
+ */
+public final class FakeVspamApi implements AutoCloseable {
+
+    /** How the fake answers lookups. */
+    public enum Mode { NORMAL, SERVER_ERROR, GARBAGE, HANG }
+
+    private final HttpServer server;
+    private final Map<String, String> byHash = new ConcurrentHashMap<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger lookups = new AtomicInteger();
+    private final CountDownLatch released = new CountDownLatch(1);
+    private volatile Mode mode = Mode.NORMAL;
+
+    /** One request the fake received. */
+    public record Request(String method, String path, String apiKey) {
+    }
+
+    public FakeVspamApi() throws IOException {
+        ThreatFixtures.API.forEach((indicator, data) -> byHash.put(sha256(indicator), "{\"data\":" + data + "}"));
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/api/v1/", this::handle);
+        server.start();
+    }
+
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public void mode(Mode mode) {
+        this.mode = mode;
+    }
+
+    /** How many lookups (keyed or public) arrived. */
+    public int lookups() {
+        return lookups.get();
+    }
+
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        requests.add(new Request(exchange.getRequestMethod(), path, exchange.getRequestHeaders().getFirst("X-API-Key")));
+        try (exchange) {
+            if (path.startsWith("/api/v1/lookup/") || path.startsWith("/api/v1/public/lookup/")) {
+                lookups.incrementAndGet();
+                lookup(exchange, path.substring(path.lastIndexOf('/') + 1));
+            } else {
+                respond(exchange, 404, "{\"error\":\"not found\"}");
+            }
+        }
+    }
+
+    private void lookup(HttpExchange exchange, String hash) throws IOException {
+        switch (mode) {
+            case SERVER_ERROR -> respond(exchange, 500, "{\"error\":\"internal\"}");
+            case GARBAGE -> respond(exchange, 200, "<html>502 Bad Gateway</html>");
+            case HANG -> {
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            case NORMAL -> {
+                String body = byHash.get(hash);
+                respond(exchange, body == null ? 404 : 200, body == null ? "{\"error\":\"not found\"}" : body);
+            }
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    public static String sha256(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        released.countDown();
+        server.stop(0);
+    }
+}
