@@ -82,7 +82,16 @@ public record Indicator(Kind kind, String value) {
 
     /** The name in DNS form (IDN in punycode) for domains and URL hosts. */
     public String asciiName() {
-        return kind == Kind.IP ? value : IDN.toASCII(value, IDN.ALLOW_UNASSIGNED);
+        return kind == Kind.IP || isAscii(value) ? value : IDN.toASCII(value, IDN.ALLOW_UNASSIGNED);
+    }
+
+    private static boolean isAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -117,10 +126,12 @@ public record Indicator(Kind kind, String value) {
         if (value.startsWith(".") || value.contains("..")) {
             throw new InvalidIndicatorException("\"" + abbreviate(value) + "\" is not a domain name");
         }
-        try {
-            IDN.toASCII(value, IDN.ALLOW_UNASSIGNED);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidIndicatorException("\"" + abbreviate(value) + "\" is not a domain name");
+        if (!isAscii(value)) {
+            try {
+                IDN.toASCII(value, IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidIndicatorException("\"" + abbreviate(value) + "\" is not a domain name");
+            }
         }
         return value;
     }

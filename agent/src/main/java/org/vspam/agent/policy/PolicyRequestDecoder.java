@@ -8,42 +8,40 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Turns framed lines into {@link PolicyRequest}s: {@code name=value} lines up to an empty line.
- * Attribute order is free and unknown attributes are ignored; a request larger than
- * {@link #MAX_REQUEST_BYTES} fails the connection. One instance per connection.
+ * Turns one framed request (its {@code name=value} lines, the empty line already cut off by
+ * {@link PolicyFraming}) into a {@link PolicyRequest}. Attribute order is free and unknown
+ * attributes are ignored; a line longer than {@link #MAX_LINE_BYTES} fails the connection.
  */
+@io.netty.channel.ChannelHandler.Sharable
 public final class PolicyRequestDecoder extends MessageToMessageDecoder<ByteBuf> {
-    public static final int MAX_REQUEST_BYTES = 64 * 1024;
+    public static final PolicyRequestDecoder INSTANCE = new PolicyRequestDecoder();
+    public static final int MAX_LINE_BYTES = 4096;
 
-    private Attributes attributes = new Attributes();
-    private int requestBytes;
-
-    public PolicyRequestDecoder() {
+    private PolicyRequestDecoder() {
         super(ByteBuf.class);
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf line, List<Object> out) throws TooLongFrameException {
-        requestBytes += line.readableBytes() + 1;
-        if (requestBytes > MAX_REQUEST_BYTES) {
-            throw new TooLongFrameException("policy request larger than " + MAX_REQUEST_BYTES + " bytes");
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) throws TooLongFrameException {
+        Attributes attributes = new Attributes();
+        int end = frame.writerIndex();
+        int start = frame.readerIndex();
+        while (start < end) {
+            int newline = frame.indexOf(start, end, (byte) '\n');
+            int lineEnd = newline < 0 ? end : newline;
+            int contentEnd = lineEnd > start && frame.getByte(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+            if (contentEnd - start > MAX_LINE_BYTES) {
+                throw new TooLongFrameException("policy request line longer than " + MAX_LINE_BYTES + " bytes");
+            }
+            if (contentEnd > start) {
+                attributes.line(frame, start, contentEnd);
+            }
+            start = lineEnd + 1;
         }
-        if (!line.isReadable()) {
-            out.add(attributes.toRequest());
-            attributes = new Attributes();
-            requestBytes = 0;
-            return;
-        }
-        int equals = line.indexOf(line.readerIndex(), line.writerIndex(), (byte) '=');
-        if (equals <= line.readerIndex()) {
-            attributes.malformed(line.toString(StandardCharsets.UTF_8));
-            return;
-        }
-        String name = line.toString(line.readerIndex(), equals - line.readerIndex(), StandardCharsets.US_ASCII);
-        attributes.set(name, line, equals + 1);
+        out.add(attributes.toRequest());
     }
 
-    /** The attributes of the request being read. */
+    /** The attributes of one request. */
     private static final class Attributes {
         private String request = "";
         private String protocolState = "";
@@ -55,16 +53,21 @@ public final class PolicyRequestDecoder extends MessageToMessageDecoder<ByteBuf>
         private String queueId = "";
         private String malformed;
 
-        void set(String name, ByteBuf line, int valueStart) {
-            switch (name) {
-                case "request" -> request = value(line, valueStart);
-                case "protocol_state" -> protocolState = value(line, valueStart);
-                case "sender" -> sender = value(line, valueStart);
-                case "recipient" -> recipient = value(line, valueStart);
-                case "client_address" -> clientAddress = value(line, valueStart);
-                case "client_name" -> clientName = value(line, valueStart);
-                case "helo_name" -> heloName = value(line, valueStart);
-                case "queue_id" -> queueId = value(line, valueStart);
+        void line(ByteBuf frame, int start, int end) {
+            int equals = frame.indexOf(start, end, (byte) '=');
+            if (equals <= start) {
+                malformed(frame.toString(start, end - start, StandardCharsets.UTF_8));
+                return;
+            }
+            switch (frame.toString(start, equals - start, StandardCharsets.US_ASCII)) {
+                case "request" -> request = value(frame, equals + 1, end);
+                case "protocol_state" -> protocolState = value(frame, equals + 1, end);
+                case "sender" -> sender = value(frame, equals + 1, end);
+                case "recipient" -> recipient = value(frame, equals + 1, end);
+                case "client_address" -> clientAddress = value(frame, equals + 1, end);
+                case "client_name" -> clientName = value(frame, equals + 1, end);
+                case "helo_name" -> heloName = value(frame, equals + 1, end);
+                case "queue_id" -> queueId = value(frame, equals + 1, end);
                 default -> { } // Postfix sends dozens of attributes; the rest are not ours to use
             }
         }
@@ -80,8 +83,8 @@ public final class PolicyRequestDecoder extends MessageToMessageDecoder<ByteBuf>
             return new PolicyRequest(request, protocolState, sender, recipient, clientAddress, clientName, heloName, queueId, malformed);
         }
 
-        private static String value(ByteBuf line, int start) {
-            return line.toString(start, line.writerIndex() - start, StandardCharsets.UTF_8);
+        private static String value(ByteBuf frame, int start, int end) {
+            return frame.toString(start, end - start, StandardCharsets.UTF_8);
         }
     }
 }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -25,12 +24,12 @@ import org.slf4j.LoggerFactory;
 import org.vspam.config.ListenAddress;
 
 /**
- * The policy delegation listener, on TCP or a unix socket. Framing: lines of at most
- * {@link #MAX_LINE_BYTES}; a longer line or request closes that one connection and no other.
+ * The policy delegation listener, on TCP or a unix socket. A line longer than
+ * {@link PolicyRequestDecoder#MAX_LINE_BYTES} or a request larger than
+ * {@link PolicyFraming#MAX_REQUEST_BYTES} closes that one connection and no other.
  */
 public final class PolicyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyServer.class);
-    public static final int MAX_LINE_BYTES = 4096;
 
     private final ListenAddress listen;
     private final int socketMode;
@@ -134,6 +133,7 @@ public final class PolicyServer implements AutoCloseable {
     /** Per connection: flush batching, line framing, request codec, answer encoder, handler. */
     private static final class Initializer extends ChannelInitializer<Channel> {
         private final PolicyService service;
+        private final PolicyActionEncoder encoder = new PolicyActionEncoder();
 
         Initializer(PolicyService service) {
             this.service = service;
@@ -143,9 +143,9 @@ public final class PolicyServer implements AutoCloseable {
         protected void initChannel(Channel ch) {
             ch.pipeline().addLast(
                     new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
-                    new LineBasedFrameDecoder(MAX_LINE_BYTES, true, true),
-                    new PolicyRequestDecoder(),
-                    PolicyActionEncoder.INSTANCE,
+                    new PolicyFraming(),
+                    PolicyRequestDecoder.INSTANCE,
+                    encoder,
                     new PolicyHandler(service));
         }
     }

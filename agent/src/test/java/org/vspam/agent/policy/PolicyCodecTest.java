@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class PolicyCodecTest {
 
     private static EmbeddedChannel channel() {
-        return new EmbeddedChannel(new LineBasedFrameDecoder(PolicyServer.MAX_LINE_BYTES, true, true), new PolicyRequestDecoder());
+        return new EmbeddedChannel(new PolicyFraming(), PolicyRequestDecoder.INSTANCE);
     }
 
     private static ByteBuf bytes(String text) {
@@ -87,8 +86,16 @@ class PolicyCodecTest {
     @Test
     void anOversizedLineFailsTheConnection() {
         EmbeddedChannel channel = channel();
-        assertThatThrownBy(() -> channel.writeInbound(bytes("sender=" + "a".repeat(PolicyServer.MAX_LINE_BYTES) + "\n")))
-                .isInstanceOf(TooLongFrameException.class);
+        assertThatThrownBy(() -> channel.writeInbound(bytes("request=smtpd_access_policy\nsender=" + "a".repeat(PolicyRequestDecoder.MAX_LINE_BYTES) + "\n\n")))
+                .isInstanceOf(TooLongFrameException.class).hasMessageContaining("line longer than 4096 bytes");
+    }
+
+    @Test
+    void aLineJustUnderTheLimitIsFine() {
+        EmbeddedChannel channel = channel();
+        String sender = "a@" + "b".repeat(PolicyRequestDecoder.MAX_LINE_BYTES - "sender=a@".length());
+        channel.writeInbound(bytes("request=smtpd_access_policy\nsender=" + sender + "\n\n"));
+        assertThat(((PolicyRequest) channel.readInbound()).sender()).isEqualTo(sender);
     }
 
     @Test
@@ -106,7 +113,7 @@ class PolicyCodecTest {
     void aRequestJustUnderTheLimitIsFine() {
         EmbeddedChannel channel = channel();
         String line = "x_attribute=" + "a".repeat(987) + "\n"; // 1000 bytes
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < 65; i++) {
             channel.writeInbound(bytes(line));
         }
         channel.writeInbound(bytes("request=smtpd_access_policy\n\n"));
@@ -122,10 +129,13 @@ class PolicyCodecTest {
         assertThat(new PolicyAction.Reject("Sender listed by vspam.org").wireText()).isEqualTo("action=REJECT Sender listed by vspam.org\n\n");
         assertThat(new PolicyAction.Reject("5500 is not a code").wireText()).isEqualTo("action=REJECT 5500 is not a code\n\n");
 
-        EmbeddedChannel channel = new EmbeddedChannel(PolicyActionEncoder.INSTANCE);
-        channel.writeOutbound(PolicyAction.DUNNO);
-        ByteBuf written = channel.readOutbound();
-        assertThat(written.toString(StandardCharsets.US_ASCII)).isEqualTo("action=DUNNO\n\n");
-        written.release();
+        EmbeddedChannel channel = new EmbeddedChannel(new PolicyActionEncoder());
+        PolicyAction reject = new PolicyAction.Reject("Sender listed");
+        channel.writeOutbound(PolicyAction.DUNNO, reject, PolicyAction.DUNNO, reject);
+        StringBuilder written = new StringBuilder();
+        for (ByteBuf buffer; (buffer = channel.readOutbound()) != null; buffer.release()) {
+            written.append(buffer.toString(StandardCharsets.US_ASCII));
+        }
+        assertThat(written).hasToString("action=DUNNO\n\naction=REJECT Sender listed\n\naction=DUNNO\n\naction=REJECT Sender listed\n\n");
     }
 }

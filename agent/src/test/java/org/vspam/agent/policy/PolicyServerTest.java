@@ -118,7 +118,7 @@ class PolicyServerTest {
     void anOversizedLineClosesOnlyThatConnection() throws Exception {
         try (PolicyClient postfix = client(); PolicyClient abuser = client()) {
             assertThat(postfix.ask("a@" + ThreatFixtures.CLEAN, ThreatFixtures.CLEAN_IP)).isEqualTo("action=DUNNO");
-            abuser.send("sender=" + "a".repeat(10_000) + "\n");
+            abuser.send("request=smtpd_access_policy\nsender=" + "a".repeat(10_000) + "\n\n");
             await().atMost(Duration.ofSeconds(5)).until(abuser::closedByServer);
             assertThat(postfix.ask("b@" + ThreatFixtures.PHISH, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
         }
