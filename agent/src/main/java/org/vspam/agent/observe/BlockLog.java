@@ -20,7 +20,7 @@ public final class BlockLog implements DecisionListener {
     public void decided(String transport, Decision decision, long nanos) {
         if (decision.verdict() instanceof Verdict.Listed listed && decision.decisive().isPresent()) {
             Finding finding = decision.decisive().get();
-            LOG.info("blocked {} {} category={} source={} via={}", finding.indicator().kind().iocType(), finding.indicator().value(),
+            LOG.info("{} {} category={} source={} via={}", finding.indicator().kind().iocType(), finding.indicator().value(),
                     listed.category(), origin(finding), transport);
         } else if (LOG.isDebugEnabled()) {
             LOG.debug("allowed verdict={} failed_open={} indicators={} via={}", decision.verdict().label(), decision.failedOpen(),

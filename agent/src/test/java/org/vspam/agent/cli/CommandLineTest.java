@@ -103,7 +103,7 @@ class CommandLineTest {
                 agent.waitFor();
             }
             String log = Files.readString(dir.resolve("agent.log"), StandardCharsets.UTF_8);
-            assertThat(log).contains("ready: policy unix:" + socket).contains("blocked domain phish.example.net category=phishing_url source=api")
+            assertThat(log).contains("ready: policy unix:" + socket).contains("blocked: domain phish.example.net category=phishing_url source=api via=policy")
                     .contains("vspam-agent stopping").doesNotContain("vspam_never_logged");
             assertThat(socket).as("socket removed on shutdown").doesNotExist();
             assertThat(Files.readString(cache)).as("cache saved on shutdown").contains("phish.example.net");
