@@ -10,7 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.policy.PolicyServer;
+import org.vspam.agent.lookup.LookupChain;
+import org.vspam.agent.shared.RedisUrls;
 import org.vspam.config.AgentConfig;
+import org.vspam.config.ConfigException;
+import org.vspam.config.GoDuration;
+import org.vspam.config.Setting;
 
 /**
  * A running agent: the application context built from one {@link AgentConfig}, with its
@@ -27,12 +32,13 @@ public final class Agent implements AutoCloseable {
         this.policyServer = context.getBean(PolicyServer.class);
     }
 
-    public static Agent start(AgentConfig config) throws IOException {
+    public static Agent start(AgentConfig config) throws IOException, ConfigException {
         return start(config, Map.of());
     }
 
     /** Starts an agent; {@code properties} are extra framework settings (tests use them). */
-    public static Agent start(AgentConfig config, Map<String, Object> properties) throws IOException {
+    public static Agent start(AgentConfig config, Map<String, Object> properties) throws IOException, ConfigException {
+        checkRedisUrl(config);
         applyLogLevel(config);
         Map<String, Object> settings = new HashMap<>();
         settings.put("micronaut.server.host", config.httpListen().host());
@@ -52,8 +58,8 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         LOG.info("vspam-agent {} ready: policy {}, lookup chain {} (cache_ttl {}, decision deadline {})", Version.current(),
-                agent.policyServer.boundAddress(), context.getBean(org.vspam.agent.lookup.LookupChain.class).order(),
-                org.vspam.config.GoDuration.format(config.cacheTtl()), org.vspam.config.GoDuration.format(config.decisionTimeout()));
+                agent.policyServer.boundAddress(), context.getBean(LookupChain.class).order(),
+                GoDuration.format(config.cacheTtl()), GoDuration.format(config.decisionTimeout()));
         return agent;
     }
 
@@ -74,6 +80,17 @@ public final class Agent implements AutoCloseable {
         LOG.info("vspam-agent stopping");
         policyServer.close();
         context.close();
+    }
+
+    /** The Redis client reads the URL's details; a URL it cannot use is a configuration error like any other. */
+    private static void checkRedisUrl(AgentConfig config) throws ConfigException {
+        if (config.redisUrl().isPresent()) {
+            try {
+                RedisUrls.parse(config.redisUrl().get().value());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(Setting.REDIS_URL.key() + ": (value hidden) " + e.getMessage());
+            }
+        }
     }
 
     private static void applyLogLevel(AgentConfig config) {

@@ -2,6 +2,9 @@ package org.vspam.agent;
 
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.serde.ObjectMapper;
 import jakarta.inject.Singleton;
 import java.net.InetSocketAddress;
@@ -10,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.vspam.agent.api.VspamApiSource;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.decision.DecisionListener;
@@ -20,6 +24,8 @@ import org.vspam.agent.lookup.LookupListener;
 import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.policy.PolicyService;
+import org.vspam.agent.shared.RedisUrls;
+import org.vspam.agent.shared.SharedCache;
 import org.vspam.config.AgentConfig;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Resolver;
@@ -30,6 +36,8 @@ import org.xbill.DNS.SimpleResolver;
 final class AgentFactory {
     /** Local verdicts kept at most; at a few hundred bytes each this bounds the cache near 100 MiB worst case. */
     static final long LOCAL_CACHE_ENTRIES = 200_000;
+    /** Redis is on the LAN: an answer slower than this is treated as no answer, and counts against it. */
+    static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofMillis(100);
 
     @Singleton
     @Bean(preDestroy = "close")
@@ -40,16 +48,32 @@ final class AgentFactory {
                 .build();
     }
 
-    /** The chain after the local cache, in the order SPEC §7 gives: API, then DNSBL. */
+    /** The shared tier, when {@code redis_url} is set; it connects in the background. */
     @Singleton
-    LookupChain lookupChain(AgentConfig config, HttpClient http, ObjectMapper json, List<LookupListener> listeners) {
+    @Bean(preDestroy = "close")
+    @Requires(condition = SharedCacheConfigured.class)
+    SharedCache sharedCache(AgentConfig config, ObjectMapper json, MeterRegistry registry) {
+        String url = config.redisUrl().orElseThrow().value();
+        SharedCache cache = new SharedCache(RedisUrls.parse(url), config.redisKeyPrefix(), REDIS_COMMAND_TIMEOUT, json, Clock.systemUTC());
+        Gauge.builder("vspam.shared.cache.up", cache, shared -> shared.available() ? 1 : 0)
+                .description("1 while the shared cache (Redis) is connected and answering, else 0")
+                .register(registry);
+        cache.start();
+        return cache;
+    }
+
+    /** The chain after the local cache, in the order SPEC §7 gives: shared cache, API, then DNSBL. */
+    @Singleton
+    LookupChain lookupChain(AgentConfig config, HttpClient http, ObjectMapper json, List<LookupListener> listeners,
+                            Optional<SharedCache> sharedCache) {
         List<LookupSource> sources = new ArrayList<>();
+        sharedCache.ifPresent(sources::add);
         config.apiUrl().ifPresent(url ->
                 sources.add(new VspamApiSource(url, config.apiKey(), apiTimeout(config), http, json, "vspam-agent/" + Version.current())));
         if (config.dnsblEnabled()) {
             sources.add(new DnsblSource(config.dnsblZone(), resolver(config)));
         }
-        return new LookupChain(sources, listeners);
+        return new LookupChain(sources, listeners, config.cacheTtl(), Clock.systemUTC());
     }
 
     @Singleton

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param cachePath        where the local cache survives restarts; empty = memory only
  * @param dnsblResolvers   DNS servers for the DNSBL; empty = the system's resolvers
  * @param decisionTimeout  deadline of one decision, after which the answer is allow (fail-open)
+ * @param redisUrl         the shared cache ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); empty = local only
+ * @param redisKeyPrefix   first part of every key the agent writes to Redis
  */
 public record AgentConfig(
         Optional<URI> apiUrl,
@@ -31,7 +33,9 @@ public record AgentConfig(
         boolean reportingEnabled,
         int queueSize,
         LogLevel logLevel,
-        Duration decisionTimeout) {
+        Duration decisionTimeout,
+        Optional<RedisUrl> redisUrl,
+        String redisKeyPrefix) {
 
     public AgentConfig {
         dnsblResolvers = List.copyOf(dnsblResolvers);

@@ -135,7 +135,9 @@ public final class AgentConfigLoader {
                     value(Setting.REPORTING_ENABLED, AgentConfigLoader::bool),
                     value(Setting.QUEUE_SIZE, text -> range(text, 1, 1_000_000)),
                     value(Setting.LOG_LEVEL, AgentConfigLoader::logLevel),
-                    value(Setting.DECISION_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_DECISION)));
+                    value(Setting.DECISION_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_DECISION)),
+                    value(Setting.REDIS_URL, text -> text.isBlank() ? Optional.<RedisUrl>empty() : Optional.of(RedisUrl.parse(text))),
+                    value(Setting.REDIS_KEY_PREFIX, AgentConfigLoader::keyPrefix));
         }
 
         private String text(Setting setting) {
@@ -261,6 +263,14 @@ public final class AgentConfigLoader {
             throw new IllegalArgumentException("must be at most " + MAX_REJECT_MESSAGE + " characters");
         }
         return message;
+    }
+
+    private static String keyPrefix(String text) {
+        String prefix = text.strip();
+        if (!prefix.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("must be 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        return prefix;
     }
 
     private static LogLevel logLevel(String text) {

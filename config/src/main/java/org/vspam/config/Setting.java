@@ -27,7 +27,9 @@ public enum Setting {
     REPORTING_ENABLED("reporting_enabled", "true"),
     QUEUE_SIZE("queue_size", "1000"),
     LOG_LEVEL("log_level", "info"),
-    DECISION_TIMEOUT("decision_timeout", "2s");
+    DECISION_TIMEOUT("decision_timeout", "2s"),
+    REDIS_URL("redis_url", ""),
+    REDIS_KEY_PREFIX("redis_key_prefix", "vspam");
 
     private static final Map<String, Setting> BY_KEY =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));
@@ -56,7 +58,7 @@ public enum Setting {
 
     /** Values of secret settings are never repeated in messages. */
     public boolean secret() {
-        return this == API_KEY;
+        return this == API_KEY || this == REDIS_URL; // a Redis URL may carry a password
     }
 
     public static Optional<Setting> byKey(String key) {

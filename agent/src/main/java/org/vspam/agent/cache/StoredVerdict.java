@@ -21,6 +21,10 @@ public record StoredVerdict(
         @JsonProperty("s") String source,
         @JsonProperty("x") long expiresAtMillis) {
 
+    public static StoredVerdict of(Verdict verdict, Source origin, long expiresAtMillis) {
+        return of(new CachedVerdict(verdict, origin, expiresAtMillis));
+    }
+
     static StoredVerdict of(CachedVerdict cached) {
         return switch (cached.verdict()) {
             case Verdict.Listed l -> new StoredVerdict("listed", l.category(), l.details(), cached.origin().label(), cached.expiresAtMillis());
@@ -29,7 +33,7 @@ public record StoredVerdict(
         };
     }
 
-    CachedVerdict toCached() {
+    public CachedVerdict toCached() {
         Verdict value = switch (verdict) {
             case "listed" -> new Verdict.Listed(category, details);
             case "suspicious" -> new Verdict.Suspicious(category, details);

@@ -60,9 +60,11 @@ public final class VerdictCache implements AutoCloseable {
                 .handle((verdict, failure) -> verdict == null ? Finding.unanswered(indicator) : Finding.of(indicator, verdict));
     }
 
+    /** The chain's answer with the expiry the chain gave it (the remaining lifetime for a shared-cache hit). */
     private CachedVerdict toCached(LookupChain.Result result) {
         return result.answer()
-                .map(answer -> new CachedVerdict(answer.verdict(), answer.source(), clock.millis() + ttl.toMillis()))
+                .map(answer -> new CachedVerdict(answer.verdict(), answer.source(),
+                        answer.expiresAtMillis().orElse(clock.millis() + ttl.toMillis())))
                 .orElse(null);
     }
 

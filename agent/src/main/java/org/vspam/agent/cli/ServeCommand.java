@@ -18,16 +18,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        AgentConfig config;
+        Agent agent;
         try {
-            config = parent.loadConfig();
+            AgentConfig config = parent.loadConfig();
+            agent = Agent.start(config);
         } catch (ConfigException e) {
             parent.spec.commandLine().getErr().println("vspam-agent: " + e.getMessage());
             return VspamCommand.EXIT_CONFIG;
-        }
-        Agent agent;
-        try {
-            agent = Agent.start(config);
         } catch (IOException e) {
             parent.spec.commandLine().getErr().println("vspam-agent: " + e.getMessage());
             return VspamCommand.EXIT_UNAVAILABLE;

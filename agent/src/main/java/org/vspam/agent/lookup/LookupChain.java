@@ -1,22 +1,30 @@
 package org.vspam.agent.lookup;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import org.vspam.agent.indicator.Indicator;
 
 /**
  * Asks sources in order until one answers. The order is data (SPEC §7: shared cache → API →
- * DNSBL); a source that fails is simply the reason to ask the next one.
+ * DNSBL); a source that fails is simply the reason to ask the next one. A fresh answer holds for
+ * {@code cache_ttl} and is written back to every cache tier that was asked before it.
  */
 public final class LookupChain {
     private final List<LookupSource> sources;
     private final List<LookupListener> listeners;
+    private final Duration ttl;
+    private final Clock clock;
 
-    public LookupChain(List<LookupSource> sources, List<LookupListener> listeners) {
+    public LookupChain(List<LookupSource> sources, List<LookupListener> listeners, Duration ttl, Clock clock) {
         this.sources = List.copyOf(sources);
         this.listeners = List.copyOf(listeners);
+        this.ttl = ttl;
+        this.clock = clock;
     }
 
     public List<Source> order() {
@@ -39,10 +47,25 @@ public final class LookupChain {
             steps.add(step);
             listeners.forEach(listener -> listener.looked(indicator, step));
             if (lookup instanceof Lookup.Answered answered) {
-                return CompletableFuture.completedFuture(new Result(indicator, Optional.of(answered), steps));
+                return CompletableFuture.completedFuture(new Result(indicator, Optional.of(settle(indicator, answered, index)), steps));
             }
             return next(indicator, index + 1, steps);
         });
+    }
+
+    /** Stamps a fresh answer with its expiry and writes it back to the tiers asked before it. */
+    private Lookup.Answered settle(Indicator indicator, Lookup.Answered answer, int answeredBy) {
+        if (answer.expiresAtMillis().isPresent()) {
+            return answer;
+        }
+        long expiresAt = clock.millis() + ttl.toMillis();
+        Lookup.Answered stamped = new Lookup.Answered(answer.source(), answer.verdict(), OptionalLong.of(expiresAt));
+        for (int i = 0; i < answeredBy; i++) {
+            if (sources.get(i) instanceof CacheTier tier) {
+                tier.store(indicator, stamped, expiresAt);
+            }
+        }
+        return stamped;
     }
 
     private static CompletableFuture<Lookup> safely(LookupSource source, Indicator indicator) {
@@ -61,7 +84,7 @@ public final class LookupChain {
     public record Step(Lookup lookup, long nanos) {
     }
 
-    /** The chain's answer, if any source gave one, and every step taken to get it. */
+    /** The chain's answer, if any source gave one (always with its expiry), and every step taken. */
     public record Result(Indicator indicator, Optional<Lookup.Answered> answer, List<Step> steps) {
         public Result {
             steps = List.copyOf(steps);

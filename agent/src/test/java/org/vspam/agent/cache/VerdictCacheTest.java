@@ -44,7 +44,7 @@ class VerdictCacheTest {
                 return CompletableFuture.completedFuture(new Lookup.Answered(Source.API, verdict));
             }
         };
-        return new LookupChain(List.of(api), List.of());
+        return new LookupChain(List.of(api), List.of(), Duration.ofMinutes(10), Clock.systemUTC());
     }
 
     private VerdictCache cache(Path file) {

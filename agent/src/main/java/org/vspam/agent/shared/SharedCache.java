@@ -1,0 +1,249 @@
+package org.vspam.agent.shared;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.micronaut.serde.ObjectMapper;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vspam.agent.cache.CachedVerdict;
+import org.vspam.agent.cache.StoredVerdict;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.CacheTier;
+import org.vspam.agent.lookup.Lookup;
+import org.vspam.agent.lookup.Source;
+
+/**
+ * Verdicts shared by every agent through Redis. Nothing here may slow a decision down for long:
+ * commands fail at once while disconnected, time out after {@code commandTimeout} otherwise, and a
+ * circuit breaker stops asking a Redis that keeps failing until a probe succeeds again. The agent
+ * starts without Redis and connects (and reconnects) by itself.
+ */
+public final class SharedCache implements CacheTier, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedCache.class);
+    private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final String displayUri;
+    private final RedisKeys keys;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final CircuitBreaker breaker;
+    private final ScheduledExecutorService connector = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "vspam-redis-connect");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
+    private final AtomicBoolean connected = new AtomicBoolean();
+    private final AtomicReference<Boolean> logged = new AtomicReference<>();
+    private volatile boolean closed;
+
+    public SharedCache(RedisURI uri, String keyPrefix, Duration commandTimeout, ObjectMapper json, Clock clock) {
+        this.uri = uri;
+        this.displayUri = RedisUrls.redacted(uri);
+        this.keys = new RedisKeys(keyPrefix);
+        this.json = json;
+        this.clock = clock;
+        this.client = RedisClient.create();
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+                .build());
+        this.breaker = CircuitBreaker.of("shared-cache", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(5)
+                .failureRateThreshold(50)
+                .slowCallDurationThreshold(commandTimeout)
+                .slowCallRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(2))
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .build());
+        breaker.getEventPublisher().onStateTransition(event -> {
+            switch (event.getStateTransition().getToState()) {
+                case OPEN -> LOG.warn("shared cache {} is failing or slow: not asking it for {}s; answering from the local cache and upstream",
+                        displayUri, 2);
+                case CLOSED -> LOG.info("shared cache {} answers normally again", displayUri);
+                default -> { }
+            }
+        });
+        client.getResources().eventBus().get().subscribe(event -> {
+            if (event instanceof ConnectionActivatedEvent) {
+                breaker.reset(); // a fresh connection starts with a clean record
+                markConnected(true, null);
+            } else if (event instanceof ConnectionDeactivatedEvent) {
+                markConnected(false, "connection lost");
+            }
+        });
+    }
+
+    /** Starts connecting in the background; the agent does not wait for Redis. */
+    public void start() {
+        connect(Duration.ofMillis(500));
+    }
+
+    private void connect(Duration nextDelay) {
+        if (closed) {
+            return;
+        }
+        client.connectAsync(StringCodec.UTF8, uri).whenComplete((opened, failure) -> {
+            if (failure == null) {
+                connection.set(opened);
+                markConnected(true, null);
+                if (closed) {
+                    opened.closeAsync();
+                }
+                return;
+            }
+            markConnected(false, rootMessage(failure));
+            Duration delay = nextDelay.compareTo(LONGEST_RETRY) < 0 ? nextDelay.multipliedBy(2) : LONGEST_RETRY;
+            if (!closed) {
+                connector.schedule(() -> connect(delay), nextDelay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /**
+     * One log line per change of state, whichever path (connect attempt, Lettuce's events) notices
+     * it first; the state starts unknown so that a Redis already down at start is logged once.
+     */
+    private void markConnected(boolean now, String why) {
+        connected.set(now);
+        if (closed) {
+            return;
+        }
+        if (Boolean.valueOf(now).equals(logged.getAndSet(now))) {
+            return;
+        }
+        if (now) {
+            LOG.info("shared cache connected: {}", displayUri);
+        } else {
+            LOG.warn("shared cache {} unavailable ({}); answering from the local cache and upstream, reconnecting in the background",
+                    displayUri, why);
+        }
+    }
+
+    /** True while Redis is connected and not skipped by the breaker. */
+    public boolean available() {
+        return connected.get() && breaker.getState() != CircuitBreaker.State.OPEN;
+    }
+
+    @Override
+    public Source source() {
+        return Source.SHARED_CACHE;
+    }
+
+    @Override
+    public CompletableFuture<Lookup> lookup(Indicator indicator) {
+        StatefulRedisConnection<String, String> redis = connection.get();
+        if (redis == null || !connected.get()) {
+            return CompletableFuture.completedFuture(skipped(Lookup.Reason.ERROR, "not connected"));
+        }
+        if (!breaker.tryAcquirePermission()) {
+            return CompletableFuture.completedFuture(skipped(Lookup.Reason.ERROR, "circuit open"));
+        }
+        long started = System.nanoTime();
+        return redis.async().get(keys.of(indicator)).toCompletableFuture().handle((value, failure) -> {
+            long nanos = System.nanoTime() - started;
+            if (failure != null) {
+                breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+                return unwrap(failure) instanceof RedisCommandTimeoutException
+                        ? skipped(Lookup.Reason.TIMEOUT, "no answer within the command timeout")
+                        : skipped(Lookup.Reason.ERROR, rootMessage(failure));
+            }
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            return value == null ? skipped(Lookup.Reason.MISS, "not shared yet") : decode(value);
+        });
+    }
+
+    private Lookup decode(String value) {
+        try {
+            CachedVerdict cached = json.readValue(value, StoredVerdict.class).toCached();
+            if (cached.expiresAtMillis() <= clock.millis()) {
+                return skipped(Lookup.Reason.MISS, "expired");
+            }
+            return new Lookup.Answered(Source.SHARED_CACHE, cached.verdict(), OptionalLong.of(cached.expiresAtMillis()));
+        } catch (IOException | RuntimeException e) {
+            return skipped(Lookup.Reason.ERROR, "unreadable entry");
+        }
+    }
+
+    @Override
+    public void store(Indicator indicator, Lookup.Answered answer, long expiresAtMillis) {
+        StatefulRedisConnection<String, String> redis = connection.get();
+        long remaining = expiresAtMillis - clock.millis();
+        if (redis == null || !connected.get() || remaining <= 0 || !breaker.tryAcquirePermission()) {
+            return;
+        }
+        String value;
+        try {
+            value = new String(json.writeValueAsBytes(StoredVerdict.of(answer.verdict(), answer.source(), expiresAtMillis)),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            breaker.releasePermission();
+            return;
+        }
+        long started = System.nanoTime();
+        redis.async().set(keys.of(indicator), value, SetArgs.Builder.px(remaining)).whenComplete((ok, failure) -> {
+            long nanos = System.nanoTime() - started;
+            if (failure != null) {
+                breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+            } else {
+                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
+    private static Lookup skipped(Lookup.Reason reason, String detail) {
+        return new Lookup.Skipped(Source.SHARED_CACHE, reason, detail);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        connector.shutdownNow();
+        StatefulRedisConnection<String, String> redis = connection.getAndSet(null);
+        if (redis != null) {
+            redis.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

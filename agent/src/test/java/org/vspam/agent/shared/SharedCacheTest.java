@@ -1,0 +1,194 @@
+package org.vspam.agent.shared;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.vspam.agent.Agent;
+import org.vspam.agent.cache.CachedVerdict;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.Source;
+import org.vspam.agent.testing.AgentHarness;
+import org.vspam.agent.testing.FakeVspamApi;
+import org.vspam.agent.testing.PolicyClient;
+import org.vspam.agent.testing.RedisServer;
+import org.vspam.agent.testing.ThreatFixtures;
+import org.vspam.config.AgentConfigLoader;
+import org.vspam.config.ConfigException;
+
+/** Two tiers against a real Redis server: sharing, TTLs, outages, recovery. */
+@Timeout(120)
+class SharedCacheTest {
+    private static final String REJECT = "action=550 Message rejected: sender listed in vspam.org (phishing)";
+    private static FakeVspamApi api;
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = new FakeVspamApi();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    private static String yaml(String redisUrl, String cacheTtl) {
+        return """
+                api_url: %s
+                dnsbl_enabled: false
+                listen: tcp://127.0.0.1:0
+                cache_path: ""
+                cache_ttl: %s
+                redis_url: %s
+                redis_key_prefix: test%d
+                """.formatted(api.baseUrl(), cacheTtl, redisUrl, System.nanoTime());
+    }
+
+    private static double lookups(Agent agent, Source source, String outcome) {
+        return agent.context().getBean(MeterRegistry.class).counter("vspam.lookups", "source", source.label(), "outcome", outcome).count();
+    }
+
+    private static double sharedCacheUp(Agent agent) {
+        return agent.context().getBean(MeterRegistry.class).get("vspam.shared.cache.up").gauge().value();
+    }
+
+    @Test
+    void aVerdictOneAgentLearnedIsReadByAnother() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            String config = yaml(redis.url(), "10m");
+            try (Agent first = AgentHarness.start(config); Agent second = AgentHarness.start(config);
+                 StatefulRedisConnection<String, String> look = redis.connect()) {
+                await().until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1);
+                String domain = "botnet.example.net";
+                int before = api.lookups();
+
+                try (PolicyClient postfix = PolicyClient.tcp(first.policyServer().port())) {
+                    assertThat(postfix.ask("a@" + domain, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
+                }
+                String key = config.lines().filter(l -> l.startsWith("redis_key_prefix")).findFirst().orElseThrow().split(": ")[1]
+                        + ":v1:d:" + domain;
+                await().atMost(Duration.ofSeconds(5)).until(() -> look.sync().get(key) != null);
+                assertThat(look.sync().get(key)).as("compact value").hasSizeLessThan(600).contains("\"v\":\"listed\"");
+
+                try (PolicyClient postfix = PolicyClient.tcp(second.policyServer().port())) {
+                    assertThat(postfix.ask("b@" + domain, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
+                }
+                assertThat(api.lookups() - before).as("the domain and the client IP, each asked once, by the first agent only")
+                        .isEqualTo(2);
+                assertThat(lookups(second, Source.SHARED_CACHE, "listed")).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void redisTtlFollowsCacheTtlAndPromotionKeepsTheRemainingLifetime() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            String config = yaml(redis.url(), "30s");
+            try (Agent first = AgentHarness.start(config); Agent second = AgentHarness.start(config);
+                 StatefulRedisConnection<String, String> look = redis.connect()) {
+                await().until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1);
+                Indicator phish = Indicator.domain(ThreatFixtures.TORNODE);
+                CachedVerdict learned = first.cache().lookup(phish).join().verdict().orElseThrow();
+                await().atMost(Duration.ofSeconds(5)).until(() -> !look.sync().keys("*:v1:d:" + ThreatFixtures.TORNODE).isEmpty());
+                String key = look.sync().keys("*:v1:d:" + ThreatFixtures.TORNODE).getFirst();
+                assertThat(look.sync().pttl(key)).isBetween(20_000L, 30_000L);
+
+                CachedVerdict promoted = second.cache().lookup(phish).join().verdict().orElseThrow();
+                assertThat(promoted.origin()).isEqualTo(Source.SHARED_CACHE);
+                assertThat(promoted.expiresAtMillis()).as("the remaining lifetime, not a fresh one").isEqualTo(learned.expiresAtMillis());
+            }
+        }
+    }
+
+    @Test
+    void aRedisKilledMidStreamCostsNoRequestAndSharingResumesWhenItReturns() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Agent agent = AgentHarness.start(yaml(redis.url(), "10m"))) {
+            await().until(() -> sharedCacheUp(agent) == 1);
+            AtomicBoolean killed = new AtomicBoolean();
+            ExecutorService smtpds = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Long>> slowest = new ArrayList<>();
+                for (int n = 0; n < 8; n++) {
+                    int smtpd = n;
+                    slowest.add(smtpds.submit(() -> {
+                        long worst = 0;
+                        try (PolicyClient postfix = PolicyClient.tcp(agent.policyServer().port())) {
+                            for (int i = 0; i < 400; i++) {
+                                boolean listed = i % 4 == 0;
+                                String domain = listed ? ThreatFixtures.PHISH : "fresh-" + smtpd + "-" + i + ".example.org";
+                                long started = System.nanoTime();
+                                String answer = postfix.ask("s@" + domain, ThreatFixtures.CLEAN_IP);
+                                worst = Math.max(worst, System.nanoTime() - started);
+                                assertThat(answer).isEqualTo(listed ? REJECT : "action=DUNNO");
+                                if (smtpd == 0 && i == 100) {
+                                    redis.kill();
+                                    killed.set(true);
+                                }
+                            }
+                        }
+                        return worst;
+                    }));
+                }
+                for (Future<Long> worst : slowest) {
+                    assertThat(Duration.ofNanos(worst.get())).as("no answer waits on a dead Redis beyond a short bound")
+                            .isLessThan(Duration.ofMillis(800));
+                }
+            } finally {
+                smtpds.shutdownNow();
+            }
+            assertThat(killed).isTrue();
+            assertThat(sharedCacheUp(agent)).isZero();
+
+            redis.startAgain();
+            await().atMost(Duration.ofSeconds(40)).until(() -> sharedCacheUp(agent) == 1);
+            try (PolicyClient postfix = PolicyClient.tcp(agent.policyServer().port());
+                 StatefulRedisConnection<String, String> look = redis.connect()) {
+                postfix.ask("a@" + ThreatFixtures.SPAMMY, ThreatFixtures.CLEAN_IP);
+                await().atMost(Duration.ofSeconds(5)).until(() -> !look.sync().keys("*:v1:d:" + ThreatFixtures.SPAMMY).isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void aRedisDownAtStartDoesNotStopTheAgentWhichConnectsLater() throws Exception {
+        RedisServer redis = RedisServer.notYetStarted();
+        try (Agent agent = AgentHarness.start(yaml(redis.url(), "10m"));
+             PolicyClient postfix = PolicyClient.tcp(agent.policyServer().port())) {
+            assertThat(postfix.ask("a@" + ThreatFixtures.MALWARE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
+            assertThat(sharedCacheUp(agent)).isZero();
+
+            redis.startAgain();
+            await().atMost(Duration.ofSeconds(40)).until(() -> sharedCacheUp(agent) == 1);
+            assertThat(postfix.ask("a@" + ThreatFixtures.FUTURE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
+            try (StatefulRedisConnection<String, String> look = redis.connect()) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> !look.sync().keys("*:v1:d:" + ThreatFixtures.FUTURE).isEmpty());
+            }
+        } finally {
+            redis.close();
+        }
+    }
+
+    @Test
+    void aBadRedisUrlIsOneClearStartUpErrorThatHidesThePassword() {
+        assertThatThrownBy(() -> AgentConfigLoader.parse("redis_url: http://cache.example.net", "agent.yml", java.util.Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("redis_url: (value hidden) is not a Redis URL (expected redis://");
+        assertThatThrownBy(() -> AgentConfigLoader.parse("redis_url: redis://:s3cret@cache.example.net:notaport/0", "agent.yml", java.util.Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("redis_url: (value hidden) is not a Redis URL")
+                .message().doesNotContain("s3cret");
+    }
+}

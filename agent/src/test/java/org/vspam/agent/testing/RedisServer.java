@@ -1,0 +1,81 @@
+package org.vspam.agent.testing;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * A real Redis: Debian's redis-server on a free loopback port, without persistence. It can be
+ * killed and started again on the same port, as a Redis outage looks to the agent.
+ */
+public final class RedisServer implements AutoCloseable {
+    private final int port;
+    private Process process;
+
+    private RedisServer(int port) {
+        this.port = port;
+    }
+
+    public static RedisServer start() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        RedisServer server = new RedisServer(port);
+        server.startAgain();
+        return server;
+    }
+
+    /** An address nothing listens on yet; {@link #startAgain()} brings Redis up there later. */
+    public static RedisServer notYetStarted() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return new RedisServer(socket.getLocalPort());
+        }
+    }
+
+    public synchronized void startAgain() throws IOException {
+        String binary = Tools.require("redis-server", "apt-get install redis-server").toString();
+        process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Awaitility.await("redis-server on port " + port).atMost(10, TimeUnit.SECONDS).until(this::accepting);
+    }
+
+    /** Kills Redis the hard way (SIGKILL), as a crash or a lost node does. */
+    public synchronized void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port + "/0";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A plain client for the test to look at what the agents stored. */
+    public StatefulRedisConnection<String, String> connect() {
+        return RedisClient.create(url()).connect();
+    }
+
+    private boolean accepting() {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized void close() throws InterruptedException {
+        if (process != null) {
+            kill();
+        }
+    }
+}
