@@ -79,7 +79,7 @@ final class AgentFactory {
     @Singleton
     @Bean(preDestroy = "close")
     VerdictCache verdictCache(AgentConfig config, LookupChain chain, ObjectMapper json) {
-        return new VerdictCache(chain, config.cacheTtl(), LOCAL_CACHE_ENTRIES, config.cachePath(), json, Clock.systemUTC());
+        return new VerdictCache(chain, LOCAL_CACHE_ENTRIES, config.cachePath(), json, Clock.systemUTC());
     }
 
     @Singleton

@@ -27,13 +27,11 @@ public final class VerdictCache implements AutoCloseable {
 
     private final AsyncCache<Indicator, CachedVerdict> cache;
     private final LookupChain chain;
-    private final Duration ttl;
     private final Clock clock;
     private final Optional<CacheSnapshot> snapshot;
 
-    public VerdictCache(LookupChain chain, Duration ttl, long maximumEntries, Optional<Path> snapshotPath, ObjectMapper json, Clock clock) {
+    public VerdictCache(LookupChain chain, long maximumEntries, Optional<Path> snapshotPath, ObjectMapper json, Clock clock) {
         this.chain = chain;
-        this.ttl = ttl;
         this.clock = clock;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumEntries)
@@ -56,15 +54,14 @@ public final class VerdictCache implements AutoCloseable {
                 return CompletableFuture.completedFuture(Finding.cached(indicator, verdict));
             }
         }
-        return cache.get(indicator, (key, executor) -> chain.lookup(key).thenApply(this::toCached))
+        return cache.get(indicator, (key, executor) -> chain.lookup(key).thenApply(VerdictCache::toCached))
                 .handle((verdict, failure) -> verdict == null ? Finding.unanswered(indicator) : Finding.of(indicator, verdict));
     }
 
     /** The chain's answer with the expiry the chain gave it (the remaining lifetime for a shared-cache hit). */
-    private CachedVerdict toCached(LookupChain.Result result) {
+    private static CachedVerdict toCached(LookupChain.Result result) {
         return result.answer()
-                .map(answer -> new CachedVerdict(answer.verdict(), answer.source(),
-                        answer.expiresAtMillis().orElse(clock.millis() + ttl.toMillis())))
+                .map(answer -> new CachedVerdict(answer.verdict(), answer.source(), answer.expiresAtMillis().orElseThrow()))
                 .orElse(null);
     }
 

@@ -27,7 +27,7 @@ class VerdictCacheTest {
 
     private final AtomicInteger upstreamCalls = new AtomicInteger();
 
-    private LookupChain chain() {
+    private LookupChain chain(Duration ttl) {
         LookupSource api = new LookupSource() {
             @Override
             public Source source() {
@@ -44,11 +44,11 @@ class VerdictCacheTest {
                 return CompletableFuture.completedFuture(new Lookup.Answered(Source.API, verdict));
             }
         };
-        return new LookupChain(List.of(api), List.of(), Duration.ofMinutes(10), Clock.systemUTC());
+        return new LookupChain(List.of(api), List.of(), ttl, Clock.systemUTC());
     }
 
     private VerdictCache cache(Path file) {
-        return new VerdictCache(chain(), Duration.ofMinutes(10), 1000, Optional.of(file), ObjectMapper.getDefault(), Clock.systemUTC());
+        return new VerdictCache(chain(Duration.ofMinutes(10)), 1000, Optional.of(file), ObjectMapper.getDefault(), Clock.systemUTC());
     }
 
     @Test
@@ -76,7 +76,7 @@ class VerdictCacheTest {
     @Test
     void expiredEntriesAreNotRestored(@TempDir Path dir) {
         Path file = dir.resolve("cache.db");
-        try (VerdictCache first = new VerdictCache(chain(), Duration.ofMillis(1), 1000, Optional.of(file), ObjectMapper.getDefault(), Clock.systemUTC())) {
+        try (VerdictCache first = new VerdictCache(chain(Duration.ofMillis(1)), 1000, Optional.of(file), ObjectMapper.getDefault(), Clock.systemUTC())) {
             first.lookup(PHISH).join();
         }
         try (VerdictCache second = cache(file)) {

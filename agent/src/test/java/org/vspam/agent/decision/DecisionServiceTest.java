@@ -68,7 +68,7 @@ class DecisionServiceTest {
 
     private DecisionService service(Duration deadline, Duration ttl, LookupSource... sources) {
         LookupChain chain = new LookupChain(List.of(sources), List.of(), ttl, Clock.systemUTC());
-        VerdictCache cache = new VerdictCache(chain, ttl, 1000, Optional.empty(), ObjectMapper.getDefault(), Clock.systemUTC());
+        VerdictCache cache = new VerdictCache(chain, 1000, Optional.empty(), ObjectMapper.getDefault(), Clock.systemUTC());
         return new DecisionService(cache, deadline, (transport, decision, nanos) -> observed.add(decision));
     }
 
