@@ -12,6 +12,9 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import io.micronaut.serde.ObjectMapper;
 import java.io.IOException;
@@ -44,6 +47,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedCache.class);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final RedisURI uri;
     private final String displayUri;
@@ -67,7 +71,14 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         this.keys = new RedisKeys(keyPrefix);
         this.json = json;
         this.clock = clock;
-        this.client = RedisClient.create();
+        // One I/O thread is plenty for one pipelined connection; Lettuce's own per-command latency
+        // histograms are off, the agent measures the shared tier itself.
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(1)
+                .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+                .build();
+        this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -245,5 +256,6 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             redis.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 }

@@ -27,7 +27,23 @@ import org.vspam.agent.Agent;
 import org.vspam.agent.testing.AgentHarness;
 import org.vspam.agent.testing.FakeVspamApi;
 import org.vspam.agent.testing.PolicyClient;
+import org.vspam.agent.testing.RedisServer;
 import org.vspam.agent.testing.ThreatFixtures;
+import org.vspam.agent.cache.StoredVerdict;
+import org.vspam.agent.lookup.Source;
+import org.vspam.agent.shared.SharedCache;
+import org.vspam.agent.verdict.ThreatDetails;
+import org.vspam.agent.verdict.Verdict;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micronaut.serde.ObjectMapper;
+import org.awaitility.Awaitility;
 import org.vspam.config.GoDuration;
 
 /**
@@ -39,15 +55,31 @@ import org.vspam.config.GoDuration;
  * vspam.org API, warms its cache, and measures cached verdicts. With {@code bench.target=HOST:PORT}
  * it measures an agent that is already running (the senders must then be cached there).
  *
- * <p>Settings (system properties): {@code bench.connections} (50), {@code bench.duration} (20s),
- * {@code bench.warmup} (5s), {@code bench.senders} (1000 distinct sender domains), {@code bench.target}.
+ * <p>Settings (system properties): {@code bench.mode} ({@code local}, {@code shared}, {@code redis-down}),
+ * {@code bench.connections} (50), {@code bench.duration} (20s), {@code bench.warmup} (5s),
+ * {@code bench.senders} (distinct sender domains: 1000, or 1,000,000 in shared mode so that no
+ * sender is asked twice), {@code bench.target}.
  */
 public final class PolicyBenchmark {
     private final int connections = Integer.getInteger("bench.connections", 50);
     private final Duration duration = GoDuration.parse(System.getProperty("bench.duration", "20s"));
     private final Duration warmup = GoDuration.parse(System.getProperty("bench.warmup", "5s"));
-    private final int senders = Integer.getInteger("bench.senders", 1000);
-    private final List<ByteBuf> requests = new ArrayList<>();
+    private final Mode mode = Mode.valueOf(System.getProperty("bench.mode", "local").toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+    private final int senders = Integer.getInteger("bench.senders", mode == Mode.SHARED ? 1_000_000 : 1000);
+
+    /** What the agent has to do for each answer. */
+    private enum Mode {
+        /** Every verdict in the in-process cache. */
+        LOCAL,
+        /** The in-process cache cold, every verdict in Redis (learned by another agent). */
+        SHARED,
+        /** {@code redis_url} set, Redis unreachable; verdicts in the in-process cache. */
+        REDIS_DOWN
+    }
+
+    private static final byte[] HEAD = ascii("request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=ESMTP\nclient_address=192.0.2.");
+    private static final byte[] MIDDLE = ascii("\nclient_name=mail.example.com\nhelo_name=mail.example.com\nsender=user@");
+    private static final byte[] TAIL = ascii("\nrecipient=user@example.org\nrecipient_count=0\nqueue_id=\ninstance=123.456.7\nsize=0\n\n");
 
     public static void main(String[] args) throws Exception {
         new PolicyBenchmark().run();
@@ -55,34 +87,110 @@ public final class PolicyBenchmark {
     }
 
     private void run() throws Exception {
-        for (int i = 0; i < senders; i++) {
-            String domain = i % 10 == 0 ? ThreatFixtures.PHISH : "sender" + i + ".example.org";
-            byte[] bytes = PolicyClient.request("user" + i + "@" + domain, "192.0.2." + (i % 250 + 1)).getBytes(StandardCharsets.US_ASCII);
-            requests.add(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes).asReadOnly()));
-        }
         String target = System.getProperty("bench.target", "");
         if (!target.isEmpty()) {
             URI address = URI.create("tcp://" + target);
             measure(address.getHost(), address.getPort());
             return;
         }
-        try (FakeVspamApi api = new FakeVspamApi();
-             Agent agent = AgentHarness.start("api_url: " + api.baseUrl() + "\nlisten: tcp://127.0.0.1:0\ncache_path: \"\"\n"
-                     + "dnsbl_enabled: false\nlog_level: warn\ncache_ttl: 1h\n")) {
-            int port = agent.policyServer().port();
-            warmCache(port);
-            System.out.printf("agent in this JVM on port %d, %d verdicts cached (%d upstream lookups)%n", port, agent.cache().size(), api.lookups());
-            measure("127.0.0.1", port);
+        try (FakeVspamApi api = new FakeVspamApi(); RedisServer redis = mode == Mode.LOCAL ? null : redis()) {
+            String yaml = "api_url: " + api.baseUrl() + "\nlisten: tcp://127.0.0.1:0\ncache_path: \"\"\n"
+                    + "dnsbl_enabled: false\nlog_level: warn\ncache_ttl: 1h\nredis_key_prefix: bench\n"
+                    + (redis == null ? "" : "redis_url: " + redis.url() + "\n");
+            if (mode == Mode.SHARED) {
+                seedRedis(redis);
+            }
+            try (Agent agent = AgentHarness.start(yaml)) {
+                int port = agent.policyServer().port();
+                if (mode == Mode.SHARED) {
+                    Awaitility.await().until(() -> agent.context().getBean(SharedCache.class).available());
+                } else {
+                    warmCache(port);
+                }
+                System.out.printf("mode %s: agent in this JVM on port %d, %d verdicts in its local cache, %d upstream lookups so far%n",
+                        mode.name().toLowerCase(java.util.Locale.ROOT), port, agent.cache().size(), api.lookups());
+                measure("127.0.0.1", port);
+                MeterRegistry meters = agent.context().getBean(MeterRegistry.class);
+                System.out.printf("answers per tier: local cache %.0f, shared cache %.0f, vspam.org API %d%n",
+                        meters.counter("vspam.lookups", "source", "local_cache", "outcome", "hit").count(),
+                        meters.counter("vspam.lookups", "source", "shared_cache", "outcome", "listed").count()
+                                + meters.counter("vspam.lookups", "source", "shared_cache", "outcome", "clean").count(),
+                        api.lookups());
+                Timer decisions = meters.get("vspam.decision.duration").tag("transport", "policy").timer();
+                System.out.printf("agent-side decision time (histogram bucket bounds): p50 <= %.3f ms, p99 <= %.3f ms, p99.9 <= %.3f ms%n",
+                        bucketBound(decisions, 0.50), bucketBound(decisions, 0.99), bucketBound(decisions, 0.999));
+            }
         }
+    }
+
+    /** The upper bound of the histogram bucket holding the given quantile, in milliseconds. */
+    private static double bucketBound(Timer timer, double quantile) {
+        HistogramSnapshot snapshot = timer.takeSnapshot();
+        double wanted = snapshot.count() * quantile;
+        for (CountAtBucket bucket : snapshot.histogramCounts()) {
+            if (bucket.count() >= wanted) {
+                return bucket.bucket(TimeUnit.MILLISECONDS);
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Redis for the shared modes; for {@code redis-down}, an address where nothing answers. */
+    private RedisServer redis() throws Exception {
+        return mode == Mode.SHARED ? RedisServer.start() : RedisServer.notYetStarted();
+    }
+
+    /** Writes every sender's verdict into Redis the way another agent would have. */
+    private void seedRedis(RedisServer redis) throws Exception {
+        long expiresAt = System.currentTimeMillis() + 3_600_000;
+        ObjectMapper json = ObjectMapper.getDefault();
+        String listed = json.writeValueAsString(StoredVerdict.of(new Verdict.Listed("phishing_url", ThreatDetails.ofCategory("phishing_url")), Source.API, expiresAt));
+        String clean = json.writeValueAsString(StoredVerdict.of(Verdict.CLEAN, Source.API, expiresAt));
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            connection.setAutoFlushCommands(false);
+            List<RedisFuture<?>> batch = new ArrayList<>();
+            for (int i = 0; i < senders; i++) {
+                batch.add(connection.async().set("bench:v1:d:" + domain(i), domain(i).equals(ThreatFixtures.PHISH) ? listed : clean, SetArgs.Builder.px(3_600_000)));
+                if (i < 250) {
+                    batch.add(connection.async().set("bench:v1:i:192.0.2." + (i + 1), clean, SetArgs.Builder.px(3_600_000)));
+                }
+                if (batch.size() >= 10_000 || i == senders - 1) {
+                    connection.flushCommands();
+                    LettuceFutures.awaitAll(Duration.ofMinutes(1), batch.toArray(new RedisFuture[0]));
+                    batch.clear();
+                }
+            }
+        }
+        System.out.printf("seeded Redis with %d sender verdicts%n", senders);
     }
 
     private void warmCache(int port) throws Exception {
         try (PolicyClient client = PolicyClient.tcp(port)) {
-            for (ByteBuf request : requests) {
+            for (int i = 0; i < senders; i++) {
+                ByteBuf request = request(i, Unpooled.buffer());
                 client.send(request.toString(StandardCharsets.US_ASCII));
+                request.release();
                 client.readAnswer();
             }
         }
+    }
+
+    private static String domain(int i) {
+        return i % 10 == 0 ? ThreatFixtures.PHISH : "s" + i + ".example.org";
+    }
+
+    /** Sender {@code i}'s request, shaped like {@link PolicyClient#request}, written without building a String. */
+    private static ByteBuf request(int i, ByteBuf buffer) {
+        buffer.writeBytes(HEAD);
+        buffer.writeCharSequence(Integer.toString(i % 250 + 1), StandardCharsets.US_ASCII);
+        buffer.writeBytes(MIDDLE);
+        buffer.writeCharSequence(domain(i), StandardCharsets.US_ASCII);
+        buffer.writeBytes(TAIL);
+        return buffer;
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private void measure(String host, int port) throws Exception {
@@ -136,14 +244,16 @@ public final class PolicyBenchmark {
         private int next;
         private long sentAt;
 
+        /** Connections take turns through the senders, so each sender is asked once per round. */
         Connection(int index) {
-            this.next = index * 7;
+            this.next = index % senders;
         }
 
         void sendNext() {
-            ByteBuf request = requests.get(next++ % requests.size());
+            ByteBuf request = request(next, channel.alloc().buffer(320));
+            next = (next + connections) % senders;
             sentAt = System.nanoTime();
-            channel.writeAndFlush(request.duplicate(), channel.voidPromise());
+            channel.writeAndFlush(request, channel.voidPromise());
         }
 
         @Override
