@@ -9,8 +9,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.Lookup;
 import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.lookup.Source;
@@ -80,12 +80,10 @@ public final class VspamApiSource implements LookupSource {
     }
 
     private static Lookup failed(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof HttpTimeoutException) {
+        if (Failures.cause(failure) instanceof HttpTimeoutException) {
             return skipped(Lookup.Reason.TIMEOUT, "no answer within the deadline");
         }
-        String what = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        return skipped(Lookup.Reason.ERROR, what);
+        return skipped(Lookup.Reason.ERROR, Failures.rootMessage(failure));
     }
 
     private static Lookup skipped(Lookup.Reason reason, String detail) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import java.util.Arrays;
 import org.vspam.agent.lookup.Source;
 import org.vspam.agent.verdict.ThreatDetails;
 import org.vspam.agent.verdict.Verdict;
@@ -40,7 +41,7 @@ public record StoredVerdict(
             case "clean" -> Verdict.CLEAN;
             default -> throw new IllegalArgumentException("unknown verdict \"" + verdict + "\"");
         };
-        Source origin = java.util.Arrays.stream(Source.values()).filter(s -> s.label().equals(source)).findFirst()
+        Source origin = Arrays.stream(Source.values()).filter(s -> s.label().equals(source)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown source \"" + source + "\""));
         return new CachedVerdict(value, origin, expiresAtMillis);
     }

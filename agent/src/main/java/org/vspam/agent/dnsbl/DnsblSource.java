@@ -1,11 +1,15 @@
 package org.vspam.agent.dnsbl;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.SocketTimeoutException;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.Lookup;
 import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.lookup.Source;
@@ -66,7 +70,7 @@ public final class DnsblSource implements LookupSource {
         Lookup result = new Lookup.Answered(Source.DNSBL, Verdict.CLEAN);
         for (Record record : answer.getSection(Section.ANSWER)) {
             if (record instanceof ARecord a) {
-                switch (DnsblCode.of((java.net.Inet4Address) a.getAddress())) {
+                switch (DnsblCode.of((Inet4Address) a.getAddress())) {
                     case DnsblCode.Listed listed -> {
                         return new Lookup.Answered(Source.DNSBL, new Verdict.Listed(listed.category(), ThreatDetails.ofCategory(listed.category())));
                     }
@@ -82,15 +86,14 @@ public final class DnsblSource implements LookupSource {
         return result;
     }
 
+    /** dnsjava reports a resolver that never answered as an IOException saying "Timed out". */
     private static Lookup failed(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof IOException && String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
-            return skipped(Lookup.Reason.TIMEOUT, "no answer from the resolver");
-        }
-        if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof java.net.SocketTimeoutException) {
-            return skipped(Lookup.Reason.TIMEOUT, "no answer from the resolver");
-        }
-        return skipped(Lookup.Reason.ERROR, String.valueOf(cause.getMessage()));
+        Throwable cause = Failures.cause(failure);
+        boolean timedOut = cause instanceof TimeoutException || cause instanceof SocketTimeoutException
+                || cause instanceof IOException && String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("timed out");
+        return timedOut
+                ? skipped(Lookup.Reason.TIMEOUT, "no answer from the resolver")
+                : skipped(Lookup.Reason.ERROR, Failures.rootMessage(failure));
     }
 
     private static Lookup skipped(Lookup.Reason reason, String detail) {

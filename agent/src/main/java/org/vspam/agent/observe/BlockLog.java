@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache.Finding;
 import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.DecisionListener;
+import org.vspam.agent.lookup.Source;
 import org.vspam.agent.verdict.Verdict;
 
 /**
@@ -30,6 +31,6 @@ public final class BlockLog implements DecisionListener {
 
     private static String origin(Finding finding) {
         String origin = finding.verdict().orElseThrow().origin().label();
-        return finding.source() == org.vspam.agent.lookup.Source.LOCAL_CACHE ? "local_cache(" + origin + ")" : origin;
+        return finding.source() == Source.LOCAL_CACHE ? "local_cache(" + origin + ")" : origin;
     }
 }

@@ -1,6 +1,7 @@
 package org.vspam.agent.policy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
@@ -12,7 +13,7 @@ import java.util.List;
  * {@link PolicyFraming}) into a {@link PolicyRequest}. Attribute order is free and unknown
  * attributes are ignored; a line longer than {@link #MAX_LINE_BYTES} fails the connection.
  */
-@io.netty.channel.ChannelHandler.Sharable
+@ChannelHandler.Sharable
 public final class PolicyRequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     public static final PolicyRequestDecoder INSTANCE = new PolicyRequestDecoder();
     public static final int MAX_LINE_BYTES = 4096;

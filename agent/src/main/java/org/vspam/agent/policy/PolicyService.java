@@ -3,6 +3,7 @@ package org.vspam.agent.policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.decision.Decision;
@@ -64,7 +65,7 @@ public final class PolicyService {
         return indicators;
     }
 
-    private static void add(List<Indicator> indicators, java.util.function.Supplier<Indicator> parse, String what) {
+    private static void add(List<Indicator> indicators, Supplier<Indicator> parse, String what) {
         try {
             indicators.add(parse.get());
         } catch (InvalidIndicatorException e) {

@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +33,7 @@ import org.vspam.agent.cache.CachedVerdict;
 import org.vspam.agent.cache.StoredVerdict;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.CacheTier;
+import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.Lookup;
 import org.vspam.agent.lookup.Source;
 
@@ -132,7 +132,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 }
                 return;
             }
-            markConnected(false, rootMessage(failure));
+            markConnected(false, Failures.rootMessage(failure));
             Duration delay = nextDelay.compareTo(LONGEST_RETRY) < 0 ? nextDelay.multipliedBy(2) : LONGEST_RETRY;
             if (!closed) {
                 connector.schedule(() -> connect(delay), nextDelay.toMillis(), TimeUnit.MILLISECONDS);
@@ -184,9 +184,9 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             long nanos = System.nanoTime() - started;
             if (failure != null) {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
-                return unwrap(failure) instanceof RedisCommandTimeoutException
+                return Failures.cause(failure) instanceof RedisCommandTimeoutException
                         ? skipped(Lookup.Reason.TIMEOUT, "no answer within the command timeout")
-                        : skipped(Lookup.Reason.ERROR, rootMessage(failure));
+                        : skipped(Lookup.Reason.ERROR, Failures.rootMessage(failure));
             }
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             return value == null ? skipped(Lookup.Reason.MISS, "not shared yet") : decode(value);
@@ -214,8 +214,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         }
         String value;
         try {
-            value = new String(json.writeValueAsBytes(StoredVerdict.of(answer.verdict(), answer.source(), expiresAtMillis)),
-                    java.nio.charset.StandardCharsets.UTF_8);
+            value = json.writeValueAsString(StoredVerdict.of(answer.verdict(), answer.source(), expiresAtMillis));
         } catch (IOException e) {
             breaker.releasePermission();
             return;
@@ -233,18 +232,6 @@ public final class SharedCache implements CacheTier, AutoCloseable {
 
     private static Lookup skipped(Lookup.Reason reason, String detail) {
         return new Lookup.Skipped(Source.SHARED_CACHE, reason, detail);
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     @Override

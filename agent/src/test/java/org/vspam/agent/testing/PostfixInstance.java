@@ -1,7 +1,6 @@
 package org.vspam.agent.testing;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,13 +38,13 @@ public final class PostfixInstance implements AutoCloseable {
         allowPrivateConfigDirectory();
         stopLeftover(postfix);
         reset();
-        int port = freePort();
+        int port = Ports.freeTcpPort();
         Files.writeString(DIRECTORY.resolve("main.cf"), mainCf(policyService));
         Files.writeString(DIRECTORY.resolve("master.cf"), masterCf(port));
         run(List.of("chown", "postfix:postfix", DIRECTORY.resolve("data").toString()));
         run(List.of(postfix.toString(), "-c", DIRECTORY.toString(), "start"));
         PostfixInstance instance = new PostfixInstance(postfix, port);
-        Awaitility.await("Postfix listening on port " + port).atMost(20, TimeUnit.SECONDS).until(instance::accepting);
+        Awaitility.await("Postfix listening on port " + port).atMost(20, TimeUnit.SECONDS).until(() -> Ports.accepting(port));
         return instance;
     }
 
@@ -70,14 +69,6 @@ public final class PostfixInstance implements AutoCloseable {
     public String maillog() throws IOException {
         Path log = DIRECTORY.resolve("maillog");
         return Files.exists(log) ? Files.readString(log) : "";
-    }
-
-    private boolean accepting() {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override
@@ -168,12 +159,6 @@ public final class PostfixInstance implements AutoCloseable {
         }
         Files.createDirectories(DIRECTORY.resolve("data"));
         Files.createDirectories(DIRECTORY.resolve("queue")); // postfix start fills it, but will not create it
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {

@@ -1,7 +1,6 @@
 package org.vspam.agent.testing;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,7 @@ public final class Rbldnsd implements AutoCloseable {
         write(directory.resolve("domains.txt"), ThreatFixtures.DNSBL_DOMAINS);
         write(directory.resolve("ipv4.txt"), ThreatFixtures.DNSBL_IPV4);
         write(directory.resolve("ipv6.txt"), ThreatFixtures.DNSBL_IPV6);
-        int port = freeUdpPort();
+        int port = Ports.freeUdpPort();
         Process process = new ProcessBuilder(binary.toString(), "-n", "-f", "-u", "nobody", "-r", directory.toString(),
                 "-b", "127.0.0.1/" + port,
                 ZONE + ":dnset:domains.txt", ZONE + ":ip4set:ipv4.txt", ZONE + ":ip6trie:ipv6.txt")
@@ -72,12 +71,6 @@ public final class Rbldnsd implements AutoCloseable {
     private static void write(Path file, String content) throws IOException {
         Files.writeString(file, content);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    }
-
-    static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

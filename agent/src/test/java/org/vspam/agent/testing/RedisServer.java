@@ -3,8 +3,6 @@ package org.vspam.agent.testing;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
@@ -21,20 +19,14 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        RedisServer server = new RedisServer(port);
+        RedisServer server = new RedisServer(Ports.freeTcpPort());
         server.startAgain();
         return server;
     }
 
     /** An address nothing listens on yet; {@link #startAgain()} brings Redis up there later. */
     public static RedisServer notYetStarted() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return new RedisServer(socket.getLocalPort());
-        }
+        return new RedisServer(Ports.freeTcpPort());
     }
 
     public synchronized void startAgain() throws IOException {
@@ -42,7 +34,7 @@ public final class RedisServer implements AutoCloseable {
         process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Awaitility.await("redis-server on port " + port).atMost(10, TimeUnit.SECONDS).until(this::accepting);
+        Awaitility.await("redis-server on port " + port).atMost(10, TimeUnit.SECONDS).until(() -> Ports.accepting(port));
     }
 
     /** Kills Redis the hard way (SIGKILL), as a crash or a lost node does. */
@@ -62,14 +54,6 @@ public final class RedisServer implements AutoCloseable {
     /** A plain client for the test to look at what the agents stored. */
     public StatefulRedisConnection<String, String> connect() {
         return RedisClient.create(url()).connect();
-    }
-
-    private boolean accepting() {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override
