@@ -3,6 +3,7 @@ package org.vspam.agent;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.policy.PolicyServer;
+import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.shared.RedisUrls;
 import org.vspam.config.AgentConfig;
@@ -27,9 +29,25 @@ public final class Agent implements AutoCloseable {
     private final ApplicationContext context;
     private final PolicyServer policyServer;
 
-    private Agent(ApplicationContext context) {
+    private final EmbeddedServer httpServer;
+
+    private Agent(ApplicationContext context, EmbeddedServer httpServer) {
         this.context = context;
         this.policyServer = context.getBean(PolicyServer.class);
+        this.httpServer = httpServer;
+    }
+
+    private static void startHttp(EmbeddedServer server, AgentConfig config) throws IOException {
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            throw new IOException("cannot listen on http_listen " + config.httpListen() + ": " + Failures.rootMessage(e), e);
+        }
+    }
+
+    /** The HTTP port actually bound, or -1 when the HTTP API is off. */
+    public int httpPort() {
+        return httpServer == null ? -1 : httpServer.getPort();
     }
 
     public static Agent start(AgentConfig config) throws IOException, ConfigException {
@@ -42,7 +60,7 @@ public final class Agent implements AutoCloseable {
         applyLogLevel(config);
         Map<String, Object> settings = new HashMap<>();
         settings.put("micronaut.server.host", config.httpListen().host());
-        settings.put("micronaut.server.port", config.httpListen().port());
+        settings.put("micronaut.server.port", config.httpListen().port() == 0 ? -1 : config.httpListen().port()); // -1: any free port
         settings.putAll(properties);
         ApplicationContext context = ApplicationContext.builder()
                 .singletons(config)
@@ -50,16 +68,20 @@ public final class Agent implements AutoCloseable {
                 .deduceEnvironment(false)
                 .banner(false)
                 .start();
-        Agent agent = new Agent(context);
+        Agent agent = new Agent(context, config.httpEnabled() ? context.getBean(EmbeddedServer.class) : null);
         try {
             agent.policyServer.start();
+            if (agent.httpServer != null) {
+                startHttp(agent.httpServer, config);
+            }
         } catch (IOException | RuntimeException e) {
-            context.close();
+            agent.close();
             throw e;
         }
-        LOG.info("vspam-agent {} ready: policy {}, lookup chain {} (cache_ttl {}, decision deadline {})", Version.current(),
-                agent.policyServer.boundAddress(), context.getBean(LookupChain.class).order(),
-                GoDuration.format(config.cacheTtl()), GoDuration.format(config.decisionTimeout()));
+        context.getBean(AgentState.class).serving();
+        LOG.info("vspam-agent {} ready: policy {}, http {}, lookup chain {} (cache_ttl {}, decision deadline {})", Version.current(),
+                agent.policyServer.boundAddress(), agent.httpServer == null ? "off" : config.httpListen().host() + ":" + agent.httpPort(),
+                context.getBean(LookupChain.class).order(), GoDuration.format(config.cacheTtl()), GoDuration.format(config.decisionTimeout()));
         return agent;
     }
 
@@ -75,10 +97,15 @@ public final class Agent implements AutoCloseable {
         return context.getBean(VerdictCache.class);
     }
 
+    /** Health turns 503 first, so load balancers stop sending; then the listeners close. */
     @Override
     public void close() {
         LOG.info("vspam-agent stopping");
+        context.getBean(AgentState.class).draining();
         policyServer.close();
+        if (httpServer != null && httpServer.isRunning()) {
+            httpServer.stop();
+        }
         context.close();
     }
 

@@ -1,0 +1,185 @@
+package org.vspam.agent.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.vspam.agent.Agent;
+import org.vspam.agent.testing.AgentHarness;
+import org.vspam.agent.testing.FakeVspamApi;
+import org.vspam.agent.testing.Rbldnsd;
+import org.vspam.agent.testing.ThreatFixtures;
+import org.vspam.agent.testing.Tools;
+
+/** The HTTP check API, health and metrics through a real socket. */
+@Timeout(60)
+class CheckApiTest {
+    private static FakeVspamApi api;
+    private static Rbldnsd dnsbl;
+    private static Agent agent;
+    private static HttpClient http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = new FakeVspamApi();
+        dnsbl = Rbldnsd.start();
+        agent = AgentHarness.start(AgentHarness.yaml(api, dnsbl) + "http_enabled: true\nhttp_listen: 127.0.0.1:0\n");
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        http.close();
+        agent.close();
+        dnsbl.close();
+        api.close();
+    }
+
+    private static HttpResponse<String> get(String pathAndQuery) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + pathAndQuery)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + "/check"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aListedSenderDomain() throws Exception {
+        HttpResponse<String> response = get("/check?sender_domain=Phish.Example.NET.&client_ip=192.0.2.10");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.body()).isEqualTo("{\"malicious\":true,\"action\":\"reject\",\"reason\":\"vspam.org: phishing_url\","
+                + "\"category\":\"phishing_url\",\"already_known\":true,\"ioc_type\":\"domain\",\"ioc_value\":\"phish.example.net\","
+                + "\"lookup_value\":\"phish.example.net\",\"effective_decision\":{\"source\":\"consensus\",\"verdict\":\"malicious\","
+                + "\"listed\":true,\"rationale\":\"reported by 4 sources\"}}");
+    }
+
+    @Test
+    void cleanIsCompactAndMinimal() throws Exception {
+        HttpResponse<String> response = get("/check?sender_domain=" + ThreatFixtures.CLEAN + "&client_ip=" + ThreatFixtures.CLEAN_IP);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"malicious\":false,\"action\":\"allow\"}");
+    }
+
+    @Test
+    void aListedClientIpv6() throws Exception {
+        HttpResponse<String> response = get("/check?client_ip=" + URLEncoder.encode("2001:DB8::66", StandardCharsets.UTF_8));
+        assertThat(response.body()).startsWith("{\"malicious\":true,").contains("\"ioc_type\":\"ip\",\"ioc_value\":\"2001:db8::66\"");
+    }
+
+    @Test
+    void suspiciousCarriesItsScoringButAllows() throws Exception {
+        HttpResponse<String> response = get("/check?sender_domain=" + ThreatFixtures.SUSPICIOUS);
+        assertThat(response.body()).startsWith("{\"malicious\":false,\"action\":\"allow\",\"category\":\"phishing_url\"")
+                .contains("\"effective_decision\":{\"source\":\"scoring\",\"verdict\":\"suspicious\",\"listed\":false")
+                .contains("\"scoring\":{\"score\":\"61.0000\",\"confidence\":\"0.4100\",\"needs_manual_review\":true");
+    }
+
+    @Test
+    void postWithUrlsChecksTheirHostsAfterSenderAndClient() throws Exception {
+        HttpResponse<String> response = post("{\"sender_domain\":\"" + ThreatFixtures.CLEAN + "\",\"client_ip\":\"" + ThreatFixtures.CLEAN_IP
+                + "\",\"urls\":[\"https://clean.example.com/a\",\"https://Malware.Example.net/login?x=1\"],\"extra\":1}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("{\"malicious\":true,\"action\":\"reject\",\"reason\":\"vspam.org: malware_domain\"")
+                .contains("\"ioc_type\":\"url\",\"ioc_value\":\"https://Malware.Example.net/login?x=1\",\"lookup_value\":\"malware.example.net\"");
+    }
+
+    @Test
+    void aDnsblListingHasNoEffectiveDecision() throws Exception {
+        String yaml = AgentHarness.yaml(api, dnsbl).replaceFirst("api_url: .*", "api_url: \"\"") + "http_enabled: true\nhttp_listen: 127.0.0.1:0\n";
+        HttpResponse<String> response;
+        try (Agent dnsblOnly = AgentHarness.start(yaml)) {
+            response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dnsblOnly.httpPort() + "/check?sender_domain="
+                    + ThreatFixtures.DNSBL_ONLY)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        assertThat(response.body()).isEqualTo("{\"malicious\":true,\"action\":\"reject\",\"reason\":\"vspam.org: aggregated_threat\","
+                + "\"category\":\"aggregated_threat\",\"already_known\":true,\"ioc_type\":\"domain\",\"ioc_value\":\"dnsbl-only.example.net\","
+                + "\"lookup_value\":\"dnsbl-only.example.net\"}");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "/check|{\"error\":\"sender_domain, client_ip or urls required\"}",
+        "/check?sender_domain=&client_ip=|{\"error\":\"sender_domain, client_ip or urls required\"}",
+        "/check?client_ip=999.1.1.1|{\"error\":\"client_ip: \\\"999.1.1.1\\\" is not an IP address\"}",
+        "/check?sender_domain=a%20b.example|{\"error\":\"sender_domain: \\\"a b.example\\\" is not a domain name\"}",
+    })
+    void badQueriesAreA400WithOneLine(String query, String body) throws Exception {
+        HttpResponse<String> response = get(query);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo(body);
+    }
+
+    @Test
+    void badBodiesAreA400WithOneLine() throws Exception {
+        assertThat(post("{\"sender_domain\": ").statusCode()).isEqualTo(400);
+        assertThat(post("{\"sender_domain\": ").body()).isEqualTo("{\"error\":\"request body is not a JSON object with sender_domain, client_ip or urls\"}");
+        assertThat(post("[1,2]").statusCode()).isEqualTo(400);
+        assertThat(post("{}").body()).isEqualTo("{\"error\":\"sender_domain, client_ip or urls required\"}");
+        assertThat(post("{\"sender_domain\":\"" + "a".repeat(300) + ".example\"}").body()).contains("is longer than a DNS name can be");
+        assertThat(post("{\"urls\":[\"mailto:x\"]}").body()).isEqualTo("{\"error\":\"urls: \\\"mailto:x\\\" has no host\"}");
+    }
+
+    /** Exim's ${readsocket}: a bare HTTP/1.0 request, then read until the agent closes. */
+    @Test
+    void aOneShotHttp10RequestIsAnsweredAndClosed() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", agent.httpPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /check?sender_domain=" + ThreatFixtures.PHISH + "&client_ip=192.0.2.10 HTTP/1.0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            in.transferTo(all); // returns only once the agent has closed the connection
+            String response = all.toString(StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.0 200").contains("\"malicious\":true");
+        }
+    }
+
+    @Test
+    void healthIsOkWhileServing() throws Exception {
+        HttpResponse<String> response = get("/health");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
+    }
+
+    @Test
+    void metricsPassPromtoolAndMoveWithTraffic() throws Exception {
+        get("/check?sender_domain=" + ThreatFixtures.BOTNET);
+        HttpResponse<String> response = get("/metrics");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        String metrics = response.body();
+        assertThat(metrics).containsPattern("vspam_decisions_total\\{transport=\"http\",verdict=\"listed\"} [1-9]")
+                .contains("vspam_decision_duration_seconds_bucket{transport=\"http\"")
+                .containsPattern("vspam_lookups_total\\{outcome=\"listed\",source=\"api\"} [1-9]")
+                .doesNotContain("botnet.example.net");
+
+        Path file = Files.createTempFile("metrics", ".prom");
+        Files.writeString(file, metrics);
+        Process promtool = new ProcessBuilder(Tools.require("promtool", "apt-get install prometheus").toString(), "check", "metrics")
+                .redirectInput(file.toFile()).redirectErrorStream(true).start();
+        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(promtool.exitValue()).as(output).isZero();
+        Files.delete(file);
+    }
+}
