@@ -24,6 +24,7 @@ import org.vspam.agent.lookup.LookupListener;
 import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.policy.PolicyService;
+import org.vspam.agent.report.Reporter;
 import org.vspam.agent.shared.RedisUrls;
 import org.vspam.agent.shared.SharedCache;
 import org.vspam.config.AgentConfig;
@@ -87,6 +88,15 @@ final class AgentFactory {
         List<DecisionListener> all = List.copyOf(listeners);
         return new DecisionService(cache, config.decisionTimeout(), (transport, decision, nanos) ->
                 all.forEach(listener -> listener.decided(transport, decision, nanos)));
+    }
+
+    /** Reporting blocked senders, when a key allows it ({@code api_key} set and {@code reporting_enabled}). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(condition = ReportingActive.class)
+    Reporter reporter(AgentConfig config, HttpClient http, ObjectMapper json, MeterRegistry registry) {
+        return new Reporter(config.apiUrl().orElseThrow(), config.apiKey(), config.queueSize(), config.cacheTtl(), http, json, registry,
+                Clock.systemUTC(), Version.current());
     }
 
     @Singleton

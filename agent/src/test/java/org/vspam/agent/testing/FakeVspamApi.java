@@ -37,6 +37,18 @@ public final class FakeVspamApi implements AutoCloseable {
     public record Request(String method, String path, String apiKey) {
     }
 
+    /** One report as it arrived, with the status the fake answered. */
+    public record Report(String body, String apiKey, int status) {
+    }
+
+    /** A scripted answer to the next report: status, and a Retry-After header or null. */
+    public record ReportAnswer(int status, String retryAfter) {
+    }
+
+    private final List<Report> reports = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.BlockingQueue<ReportAnswer> reportAnswers = new java.util.concurrent.LinkedBlockingQueue<>();
+    private volatile CountDownLatch reportsHeld = new CountDownLatch(0);
+
     public FakeVspamApi() throws IOException {
         ThreatFixtures.API.forEach((indicator, data) -> byHash.put(sha256(indicator), "{\"data\":" + data + "}"));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -66,7 +78,9 @@ public final class FakeVspamApi implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         requests.add(new Request(exchange.getRequestMethod(), path, exchange.getRequestHeaders().getFirst("X-API-Key")));
         try (exchange) {
-            if (path.startsWith("/api/v1/lookup/") || path.startsWith("/api/v1/public/lookup/")) {
+            if (path.equals("/api/v1/reports") && exchange.getRequestMethod().equals("POST")) {
+                report(exchange);
+            } else if (path.startsWith("/api/v1/lookup/") || path.startsWith("/api/v1/public/lookup/")) {
                 lookups.incrementAndGet();
                 lookup(exchange, path.substring(path.lastIndexOf('/') + 1));
             } else {
@@ -93,6 +107,40 @@ public final class FakeVspamApi implements AutoCloseable {
         }
     }
 
+    /** The next reports get these answers, in order; afterwards 201. */
+    public void answerReports(ReportAnswer... answers) {
+        reportAnswers.addAll(List.of(answers));
+    }
+
+    /** Reports wait unanswered until {@link #releaseReports()}. */
+    public void holdReports() {
+        reportsHeld = new CountDownLatch(1);
+    }
+
+    public void releaseReports() {
+        reportsHeld.countDown();
+    }
+
+    public List<Report> reports() {
+        return List.copyOf(reports);
+    }
+
+    private void report(HttpExchange exchange) throws IOException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            reportsHeld.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ReportAnswer answer = reportAnswers.poll();
+        int status = answer == null ? 201 : answer.status();
+        reports.add(new Report(body, exchange.getRequestHeaders().getFirst("X-API-Key"), status));
+        if (answer != null && answer.retryAfter() != null) {
+            exchange.getResponseHeaders().set("Retry-After", answer.retryAfter());
+        }
+        respond(exchange, status, status < 300 ? "{\"data\":{\"id\":1}}" : "{\"error\":\"try later\"}");
+    }
+
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -113,6 +161,7 @@ public final class FakeVspamApi implements AutoCloseable {
     @Override
     public void close() {
         released.countDown();
+        reportsHeld.countDown();
         server.stop(0);
     }
 }
