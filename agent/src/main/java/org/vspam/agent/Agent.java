@@ -13,11 +13,8 @@ import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
-import org.vspam.agent.shared.RedisUrls;
 import org.vspam.config.AgentConfig;
-import org.vspam.config.ConfigException;
 import org.vspam.config.GoDuration;
-import org.vspam.config.Setting;
 
 /**
  * A running agent: the application context built from one {@link AgentConfig}, with its
@@ -50,13 +47,12 @@ public final class Agent implements AutoCloseable {
         return httpServer == null ? -1 : httpServer.getPort();
     }
 
-    public static Agent start(AgentConfig config) throws IOException, ConfigException {
+    public static Agent start(AgentConfig config) throws IOException {
         return start(config, Map.of());
     }
 
     /** Starts an agent; {@code properties} are extra framework settings (tests use them). */
-    public static Agent start(AgentConfig config, Map<String, Object> properties) throws IOException, ConfigException {
-        checkRedisUrl(config);
+    public static Agent start(AgentConfig config, Map<String, Object> properties) throws IOException {
         applyLogLevel(config);
         Map<String, Object> settings = new HashMap<>();
         settings.put("micronaut.server.host", config.httpListen().host());
@@ -107,17 +103,6 @@ public final class Agent implements AutoCloseable {
             httpServer.stop();
         }
         context.close();
-    }
-
-    /** The Redis client reads the URL's details; a URL it cannot use is a configuration error like any other. */
-    private static void checkRedisUrl(AgentConfig config) throws ConfigException {
-        if (config.redisUrl().isPresent()) {
-            try {
-                RedisUrls.parse(config.redisUrl().get().value());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(Setting.REDIS_URL.key() + ": (value hidden) " + e.getMessage());
-            }
-        }
     }
 
     private static void applyLogLevel(AgentConfig config) {

@@ -65,8 +65,8 @@ public final class VerdictCache implements AutoCloseable {
                 .orElse(null);
     }
 
-    /** Puts a verdict learned elsewhere, keeping its remaining lifetime rather than a fresh one. */
-    public void put(Indicator indicator, CachedVerdict verdict) {
+    /** Puts a restored verdict, keeping its remaining lifetime rather than a fresh one. */
+    private void put(Indicator indicator, CachedVerdict verdict) {
         if (verdict.remainingMillis(clock.millis()) > 0) {
             cache.put(indicator, CompletableFuture.completedFuture(verdict));
         }
@@ -74,11 +74,6 @@ public final class VerdictCache implements AutoCloseable {
 
     public long size() {
         return cache.synchronous().estimatedSize();
-    }
-
-    /** Writes the snapshot now (also done on close). */
-    public void save() {
-        snapshot.ifPresent(file -> file.write(entries()));
     }
 
     private Map<Indicator, CachedVerdict> entries() {
@@ -95,9 +90,10 @@ public final class VerdictCache implements AutoCloseable {
         }
     }
 
+    /** Writes the snapshot, so the next start begins warm. */
     @Override
     public void close() {
-        save();
+        snapshot.ifPresent(file -> file.write(entries()));
     }
 
     /** What the cache, or the chain behind it, knows about one indicator. */
@@ -113,10 +109,6 @@ public final class VerdictCache implements AutoCloseable {
 
         static Finding unanswered(Indicator indicator) {
             return new Finding(indicator, Optional.empty(), null);
-        }
-
-        public boolean answered() {
-            return verdict.isPresent();
         }
     }
 }

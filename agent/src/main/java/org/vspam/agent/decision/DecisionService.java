@@ -27,10 +27,6 @@ public final class DecisionService {
         this.listener = listener;
     }
 
-    public Duration deadline() {
-        return deadline;
-    }
-
     public CompletableFuture<Decision> decide(List<Indicator> indicators, String transport) {
         long started = System.nanoTime();
         CompletableFuture<Decision> decision = decideWithin(indicators);

@@ -192,10 +192,6 @@ public final class Reporter implements DecisionListener, AutoCloseable {
         outcomes.get(outcome).increment();
     }
 
-    public int queued() {
-        return queue.size();
-    }
-
     /** Stops taking reports and sends what is queued, for at most {@link #FLUSH_DEADLINE}. */
     @Override
     public void close() {

@@ -8,18 +8,9 @@ public final class RedisUrls {
     private RedisUrls() {
     }
 
-    /**
-     * Parses {@code redis://}, {@code rediss://} (TLS) and {@code redis-sentinel://} URLs, with
-     * password and database in the URL. The message of the exception never contains the URL,
-     * which may hold a password.
-     */
+    /** The client's view of a {@code redis_url} that the configuration loader has already checked. */
     public static RedisURI parse(String url) {
-        try {
-            return RedisURI.create(url);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("is not a Redis URL (expected redis://[:password@]host[:port][/database], "
-                    + "rediss://… for TLS or redis-sentinel://host[:port][,host2[:port2]]/database#master)");
-        }
+        return RedisURI.create(url);
     }
 
     /** The URL as it may appear in a log line: scheme, hosts and database, never the password. */

@@ -35,10 +35,6 @@ public final class AgentHarness {
     }
 
     public static Agent start(String yaml) throws IOException {
-        try {
-            return Agent.start(config(yaml));
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        return Agent.start(config(yaml));
     }
 }

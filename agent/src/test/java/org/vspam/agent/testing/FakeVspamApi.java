@@ -11,10 +11,12 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,7 +48,7 @@ public final class FakeVspamApi implements AutoCloseable {
     }
 
     private final List<Report> reports = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.BlockingQueue<ReportAnswer> reportAnswers = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final BlockingQueue<ReportAnswer> reportAnswers = new LinkedBlockingQueue<>();
     private volatile CountDownLatch reportsHeld = new CountDownLatch(0);
 
     public FakeVspamApi() throws IOException {
