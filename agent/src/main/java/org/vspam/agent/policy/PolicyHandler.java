@@ -1,6 +1,9 @@
 package org.vspam.agent.policy;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -22,6 +25,7 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
 
     private final PolicyService service;
     private final ArrayDeque<CompletableFuture<PolicyAction>> pending = new ArrayDeque<>();
+    private boolean inputShutdown;
 
     PolicyHandler(PolicyService service) {
         super(PolicyRequest.class);
@@ -49,6 +53,23 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
         }
         if (pending.size() < MAX_PENDING && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
+        }
+        closeIfFinished(ctx);
+    }
+
+    /** The client has sent all it will send: answer what is pending, then close. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            closeIfFinished(ctx);
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    private void closeIfFinished(ChannelHandlerContext ctx) {
+        if (inputShutdown && pending.isEmpty()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE); // after the answers already written
         }
     }
 

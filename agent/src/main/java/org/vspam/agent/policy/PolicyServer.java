@@ -47,7 +47,10 @@ public final class PolicyServer implements AutoCloseable {
 
     /** Binds the listener; throws with a message an operator can act on when it cannot. */
     public synchronized void start() throws IOException {
-        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new Initializer(service));
+        // A one-shot client may half-close right after its request (printf ... | nc -N); its answer
+        // is still written, and PolicyHandler closes once nothing is pending.
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new Initializer(service))
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress address = switch (listen) {
             case ListenAddress.Tcp tcp -> {
                 bootstrap.channel(transport.tcpChannel()).option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);

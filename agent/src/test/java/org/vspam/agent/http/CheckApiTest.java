@@ -154,6 +154,24 @@ class CheckApiTest {
         }
     }
 
+    /**
+     * Exim's ${readsocket} half-closes its side right after the request; an answer that still has to
+     * wait for the API (nothing cached) must arrive all the same, not be cut off by that close.
+     */
+    @Test
+    void aRequestWhoseSenderHalfClosesStillGetsItsAnswer() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", agent.httpPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /check?sender_domain=" + ThreatFixtures.SPAMMY + " HTTP/1.0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(all);
+            assertThat(all.toString(StandardCharsets.UTF_8)).startsWith("HTTP/1.0 200").contains("\"malicious\":true")
+                    .contains("\"category\":\"spam_source\"");
+        }
+    }
+
     @Test
     void healthIsOkWhileServing() throws Exception {
         HttpResponse<String> response = get("/health");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -64,6 +66,25 @@ class PolicyServerTest {
             for (int i = 0; i < 50; i++) {
                 assertThat(postfix.ask("x" + i + "@" + ThreatFixtures.MALWARE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
             }
+        }
+    }
+
+    /**
+     * {@code printf ... | nc -N}: the client half-closes after its request. With the API hanging, the
+     * answer comes from the DNSBL half a second later, long after that close, and still arrives.
+     */
+    @Test
+    void aOneShotClientThatHalfClosesStillGetsItsAnswer() throws Exception {
+        api.mode(FakeVspamApi.Mode.HANG);
+        try (Socket socket = new Socket("127.0.0.1", agent.policyServer().port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("request=smtpd_access_policy\nsender=a@" + ThreatFixtures.DNSBL_ONLY + "\nclient_address=192.0.2.99\n\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .as("the answer, then the agent closes").isEqualTo(REJECT + "\n\n");
+        } finally {
+            api.mode(FakeVspamApi.Mode.NORMAL);
         }
     }
 
