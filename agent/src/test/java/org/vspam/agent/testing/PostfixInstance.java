@@ -1,10 +1,8 @@
 package org.vspam.agent.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -31,7 +29,7 @@ public final class PostfixInstance implements AutoCloseable {
     /** Starts Postfix asking the policy service at {@code policyService} (e.g. {@code inet:127.0.0.1:10045}). */
     public static PostfixInstance start(String policyService) throws Exception {
         Path postfix = Tools.require("postfix", "apt-get install postfix");
-        Path swaks = Tools.require("swaks", "apt-get install swaks");
+        Tools.require("swaks", "apt-get install swaks");
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new IllegalStateException("the Postfix end-to-end test must run as root: Postfix's master process starts as root");
         }
@@ -41,8 +39,8 @@ public final class PostfixInstance implements AutoCloseable {
         int port = Ports.freeTcpPort();
         Files.writeString(DIRECTORY.resolve("main.cf"), mainCf(policyService));
         Files.writeString(DIRECTORY.resolve("master.cf"), masterCf(port));
-        run(List.of("chown", "postfix:postfix", DIRECTORY.resolve("data").toString()));
-        run(List.of(postfix.toString(), "-c", DIRECTORY.toString(), "start"));
+        Commands.run(List.of("chown", "postfix:postfix", DIRECTORY.resolve("data").toString()));
+        Commands.run(List.of(postfix.toString(), "-c", DIRECTORY.toString(), "start"));
         PostfixInstance instance = new PostfixInstance(postfix, port);
         Awaitility.await("Postfix listening on port " + port).atMost(20, TimeUnit.SECONDS).until(() -> Ports.accepting(port));
         return instance;
@@ -57,13 +55,7 @@ public final class PostfixInstance implements AutoCloseable {
      * so a listed client IP can be tested from loopback.
      */
     public String rcpt(String sender, String clientAddress) throws Exception {
-        String from = sender.isEmpty() ? "<>" : sender; // swaks would prompt for an empty --from
-        List<String> command = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + port, "--from", from,
-                "--to", "user@example.org", "--helo", "mail.example.com", "--quit-after", "RCPT", "--timeout", "30"));
-        if (clientAddress != null) {
-            command.addAll(List.of("--xclient", "ADDR=" + clientAddress + " NAME=mail.example.com"));
-        }
-        return run(command);
+        return Commands.swaksRcpt(port, sender, clientAddress);
     }
 
     public String maillog() throws IOException {
@@ -73,7 +65,7 @@ public final class PostfixInstance implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        run(List.of(postfix.toString(), "-c", DIRECTORY.toString(), "stop"));
+        Commands.run(List.of(postfix.toString(), "-c", DIRECTORY.toString(), "stop"));
     }
 
     private static String mainCf(String policyService) {
@@ -159,19 +151,5 @@ public final class PostfixInstance implements AutoCloseable {
         }
         Files.createDirectories(DIRECTORY.resolve("data"));
         Files.createDirectories(DIRECTORY.resolve("queue")); // postfix start fills it, but will not create it
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not finish");
-        }
-        if (process.exitValue() != 0 && !command.getFirst().equals("swaks")) {
-            throw new IOException(String.join(" ", command) + " failed (" + process.exitValue() + "): " + output);
-        }
-        return output;
     }
 }
