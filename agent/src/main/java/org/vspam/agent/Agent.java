@@ -1,18 +1,18 @@
 package org.vspam.agent;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
+import org.vspam.agent.observe.LogOutput;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.GoDuration;
 
@@ -27,6 +27,7 @@ public final class Agent implements AutoCloseable {
     private final PolicyServer policyServer;
 
     private final EmbeddedServer httpServer;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Agent(ApplicationContext context, EmbeddedServer httpServer) {
         this.context = context;
@@ -53,17 +54,8 @@ public final class Agent implements AutoCloseable {
 
     /** Starts an agent; {@code properties} are extra framework settings (tests use them). */
     public static Agent start(AgentConfig config, Map<String, Object> properties) throws IOException {
-        applyLogLevel(config);
-        Map<String, Object> settings = new HashMap<>();
-        settings.put("micronaut.server.host", config.httpListen().host());
-        settings.put("micronaut.server.port", config.httpListen().port() == 0 ? -1 : config.httpListen().port()); // -1: any free port
-        settings.putAll(properties);
-        ApplicationContext context = ApplicationContext.builder()
-                .singletons(config)
-                .properties(settings)
-                .deduceEnvironment(false)
-                .banner(false)
-                .start();
+        LogOutput.apply(config.logLevel(), config.logFormat());
+        ApplicationContext context = context(config, properties);
         Agent agent = new Agent(context, config.httpEnabled() ? context.getBean(EmbeddedServer.class) : null);
         try {
             agent.policyServer.start();
@@ -81,6 +73,23 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
+    /**
+     * The decision path built from {@code config}, listeners not started: what {@link #start} serves
+     * from, and what the command line's {@code check} asks directly.
+     */
+    public static ApplicationContext context(AgentConfig config, Map<String, Object> properties) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("micronaut.server.host", config.httpListen().host());
+        settings.put("micronaut.server.port", config.httpListen().port() == 0 ? -1 : config.httpListen().port()); // -1: any free port
+        settings.putAll(properties);
+        return ApplicationContext.builder()
+                .singletons(config)
+                .properties(settings)
+                .deduceEnvironment(false)
+                .banner(false)
+                .start();
+    }
+
     public ApplicationContext context() {
         return context;
     }
@@ -93,9 +102,12 @@ public final class Agent implements AutoCloseable {
         return context.getBean(VerdictCache.class);
     }
 
-    /** Health turns 503 first, so load balancers stop sending; then the listeners close. */
+    /** Health turns 503 first, so load balancers stop sending; then the listeners close. Closing twice is harmless. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         LOG.info("vspam-agent stopping");
         context.getBean(AgentState.class).draining();
         policyServer.close();
@@ -103,11 +115,5 @@ public final class Agent implements AutoCloseable {
             httpServer.stop();
         }
         context.close();
-    }
-
-    private static void applyLogLevel(AgentConfig config) {
-        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
-            logging.getLogger("org.vspam").setLevel(Level.toLevel(config.logLevel().name()));
-        }
     }
 }

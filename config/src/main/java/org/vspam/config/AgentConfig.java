@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param socketMode       file mode of a unix policy socket, e.g. {@code 0660}
  * @param cachePath        where the local cache survives restarts; empty = memory only
  * @param dnsblResolvers   DNS servers for the DNSBL; empty = the system's resolvers
+ * @param logFormat        {@code text} lines for people and journald, or {@code json} lines for log shippers
  * @param decisionTimeout  deadline of one decision, after which the answer is allow (fail-open)
  * @param redisUrl         the shared cache ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); empty = local only
  * @param redisKeyPrefix   first part of every key the agent writes to Redis
@@ -33,6 +34,7 @@ public record AgentConfig(
         boolean reportingEnabled,
         int queueSize,
         LogLevel logLevel,
+        LogFormat logFormat,
         Duration decisionTimeout,
         Optional<RedisUrl> redisUrl,
         String redisKeyPrefix) {

@@ -135,6 +135,7 @@ public final class AgentConfigLoader {
                     value(Setting.REPORTING_ENABLED, AgentConfigLoader::bool),
                     value(Setting.QUEUE_SIZE, text -> range(text, 1, 1_000_000)),
                     value(Setting.LOG_LEVEL, AgentConfigLoader::logLevel),
+                    value(Setting.LOG_FORMAT, AgentConfigLoader::logFormat),
                     value(Setting.DECISION_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_DECISION)),
                     value(Setting.REDIS_URL, text -> text.isBlank() ? Optional.<RedisUrl>empty() : Optional.of(RedisUrl.parse(text))),
                     value(Setting.REDIS_KEY_PREFIX, AgentConfigLoader::keyPrefix));
@@ -271,6 +272,14 @@ public final class AgentConfigLoader {
             throw new IllegalArgumentException("must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
         return prefix;
+    }
+
+    private static LogFormat logFormat(String text) {
+        try {
+            return LogFormat.valueOf(text.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("is not a log format (expected text or json)");
+        }
     }
 
     private static LogLevel logLevel(String text) {

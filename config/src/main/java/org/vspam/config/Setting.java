@@ -27,6 +27,7 @@ public enum Setting {
     REPORTING_ENABLED("reporting_enabled", "true"),
     QUEUE_SIZE("queue_size", "1000"),
     LOG_LEVEL("log_level", "info"),
+    LOG_FORMAT("log_format", "text"),
     DECISION_TIMEOUT("decision_timeout", "2s"),
     REDIS_URL("redis_url", ""),
     REDIS_KEY_PREFIX("redis_key_prefix", "vspam");

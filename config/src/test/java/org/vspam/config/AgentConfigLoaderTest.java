@@ -36,6 +36,7 @@ class AgentConfigLoaderTest {
         assertThat(config.reportingEnabled()).isTrue();
         assertThat(config.queueSize()).isEqualTo(1000);
         assertThat(config.logLevel()).isEqualTo(LogLevel.INFO);
+        assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
         assertThat(config.decisionTimeout()).isLessThan(Duration.ofSeconds(10));
     }
 
@@ -73,6 +74,7 @@ class AgentConfigLoaderTest {
                 cache_path: ""
                 dnsbl_resolvers: ["192.0.2.53", "[2001:db8::53]:5353"]
                 log_level: DEBUG
+                log_format: json
                 decision_timeout: 750ms
                 """;
         AgentConfig config = AgentConfigLoader.parse(yaml, "agent.yml", Map.of());
@@ -86,6 +88,7 @@ class AgentConfigLoaderTest {
         assertThat(config.cachePath()).isEmpty();
         assertThat(config.dnsblResolvers()).containsExactly(new HostPort("192.0.2.53", 53), new HostPort("2001:db8::53", 5353));
         assertThat(config.logLevel()).isEqualTo(LogLevel.DEBUG);
+        assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
         assertThat(config.decisionTimeout()).isEqualTo(Duration.ofMillis(750));
     }
 
@@ -113,6 +116,7 @@ class AgentConfigLoaderTest {
         "http_enabled: maybe|http_enabled: \"maybe\" is not a boolean (expected true or false) (from agent.yml)",
         "socket_mode: rw|socket_mode: \"rw\" is not an octal file mode (expected e.g. \"0660\") (from agent.yml)",
         "log_level: loud|log_level: \"loud\" is not a log level (expected debug, info, warn or error) (from agent.yml)",
+        "log_format: xml|log_format: \"xml\" is not a log format (expected text or json) (from agent.yml)",
         "api_url: ftp://api.vspam.org|api_url: \"ftp://api.vspam.org\" must be an http:// or https:// URL (or empty to disable the API) (from agent.yml)",
         "decision_timeout: 0s|decision_timeout: \"0s\" must be longer than zero (from agent.yml)",
     })

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = "Checks mail senders against vspam.org threat data for Postfix and other MTAs.",
         mixinStandardHelpOptions = true,
         versionProvider = VspamCommand.VersionProvider.class,
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, CheckCommand.class})
 public final class VspamCommand implements Runnable {
     /** sysexits.h EX_CONFIG: the configuration is wrong. */
     static final int EXIT_CONFIG = 78;

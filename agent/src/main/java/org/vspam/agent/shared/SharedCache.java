@@ -63,6 +63,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
     private final AtomicBoolean connected = new AtomicBoolean();
     private final AtomicReference<Boolean> logged = new AtomicReference<>();
+    private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
     private volatile boolean closed;
 
     public SharedCache(RedisURI uri, String keyPrefix, Duration commandTimeout, ObjectMapper json, Clock clock) {
@@ -119,6 +120,11 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         connect(Duration.ofMillis(500));
     }
 
+    /** Completes with true or false once the first connection attempt has succeeded or failed. */
+    public CompletableFuture<Boolean> firstAttempt() {
+        return firstAttempt.copy();
+    }
+
     private void connect(Duration nextDelay) {
         if (closed) {
             return;
@@ -127,12 +133,14 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             if (failure == null) {
                 connection.set(opened);
                 markConnected(true, null);
+                firstAttempt.complete(true);
                 if (closed) {
                     opened.closeAsync();
                 }
                 return;
             }
             markConnected(false, Failures.rootMessage(failure));
+            firstAttempt.complete(false);
             Duration delay = nextDelay.compareTo(LONGEST_RETRY) < 0 ? nextDelay.multipliedBy(2) : LONGEST_RETRY;
             if (!closed) {
                 connector.schedule(() -> connect(delay), nextDelay.toMillis(), TimeUnit.MILLISECONDS);

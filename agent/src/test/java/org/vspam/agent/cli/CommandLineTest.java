@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -85,29 +88,59 @@ class CommandLineTest {
         Path cache = dir.resolve("cache.db");
         Path config = Files.writeString(dir.resolve("agent.yml"), "listen: unix:" + socket + "\ncache_path: " + cache + "\ndnsbl_enabled: false\n");
         try (FakeVspamApi api = new FakeVspamApi()) {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    "org.vspam.agent.VspamAgent", "--config", config.toString(), "serve"))
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("agent.log").toFile());
-            builder.environment().put("VSPAM_API_URL", api.baseUrl().toString());
-            builder.environment().put("VSPAM_API_KEY", "vspam_never_logged");
-            Process agent = builder.start();
-            try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !agent.isAlive());
-                try (PolicyClient postfix = PolicyClient.unix(socket)) {
-                    assertThat(postfix.ask("a@" + ThreatFixtures.PHISH, ThreatFixtures.CLEAN_IP)).startsWith("action=550 ");
-                }
-            } finally {
-                agent.destroy(); // SIGTERM
-                agent.waitFor();
-            }
-            String log = Files.readString(dir.resolve("agent.log"), StandardCharsets.UTF_8);
+            String log = serveOnePhishingRequest(dir, config, socket, Map.of("VSPAM_API_URL", api.baseUrl().toString(),
+                    "VSPAM_API_KEY", "vspam_never_logged"));
+
             assertThat(log).contains("ready: policy unix:" + socket).contains("blocked: domain phish.example.net category=phishing_url source=api via=policy")
                     .contains("vspam-agent stopping").doesNotContain("vspam_never_logged");
             assertThat(socket).as("socket removed on shutdown").doesNotExist();
             assertThat(Files.readString(cache)).as("cache saved on shutdown").contains("phish.example.net");
             assertThat(api.requests()).allSatisfy(request -> assertThat(request.apiKey()).isEqualTo("vspam_never_logged"));
         }
+    }
+
+    /** {@code log_format: json}: every line one JSON object a log shipper can read, the blocked line among them. */
+    @Test
+    void jsonLogsAreOneObjectPerLine(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("agent.sock");
+        Path config = Files.writeString(dir.resolve("agent.yml"), "listen: unix:" + socket + "\ncache_path: \"\"\ndnsbl_enabled: false\n");
+        try (FakeVspamApi api = new FakeVspamApi()) {
+            String log = serveOnePhishingRequest(dir, config, socket, Map.of("VSPAM_API_URL", api.baseUrl().toString(),
+                    "VSPAM_LOG_FORMAT", "json"));
+
+            JsonMapper json = JsonMapper.createDefault();
+            List<Map<String, Object>> lines = new ArrayList<>();
+            for (String line : log.lines().toList()) {
+                lines.add(json.readValue(line, Argument.mapOf(String.class, Object.class)));
+            }
+            assertThat(lines).anySatisfy(line -> assertThat(line)
+                    .containsEntry("level", "INFO")
+                    .containsEntry("loggerName", "org.vspam.agent.blocked")
+                    .containsEntry("formattedMessage", "domain phish.example.net category=phishing_url source=api via=policy")
+                    .containsKey("timestamp"));
+            assertThat(lines).anySatisfy(line -> assertThat(String.valueOf(line.get("formattedMessage"))).startsWith("vspam-agent stopping"));
+        }
+    }
+
+    /** Runs {@code serve} as its own process, asks it about a phishing sender over the unix socket, stops it; returns its output. */
+    private static String serveOnePhishingRequest(Path dir, Path config, Path socket, Map<String, String> environment) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        // Native access as the jar's manifest grants it, so the JVM prints no warning of its own among the log lines.
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "org.vspam.agent.VspamAgent", "--config", config.toString(), "serve"))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("agent.log").toFile());
+        builder.environment().putAll(environment);
+        Process agent = builder.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !agent.isAlive());
+            try (PolicyClient postfix = PolicyClient.unix(socket)) {
+                assertThat(postfix.ask("a@" + ThreatFixtures.PHISH, ThreatFixtures.CLEAN_IP)).startsWith("action=550 ");
+            }
+        } finally {
+            agent.destroy(); // SIGTERM
+            agent.waitFor();
+        }
+        return Files.readString(dir.resolve("agent.log"), StandardCharsets.UTF_8);
     }
 }

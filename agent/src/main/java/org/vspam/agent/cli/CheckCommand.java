@@ -1,0 +1,158 @@
+package org.vspam.agent.cli;
+
+import io.micronaut.context.ApplicationContext;
+import io.netty.util.NetUtil;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.vspam.agent.Agent;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.indicator.InvalidIndicatorException;
+import org.vspam.agent.lookup.Lookup;
+import org.vspam.agent.lookup.LookupChain;
+import org.vspam.agent.observe.LogOutput;
+import org.vspam.agent.policy.PolicyAction;
+import org.vspam.agent.shared.SharedCache;
+import org.vspam.agent.verdict.ThreatDetails;
+import org.vspam.agent.verdict.Verdict;
+import org.vspam.config.AgentConfig;
+import org.vspam.config.ConfigException;
+import org.vspam.config.LogFormat;
+import org.vspam.config.LogLevel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code vspam-agent check <domain | ip | address>}: asks the agent's lookup chain (shared cache,
+ * vspam.org API, DNSBL), as configured, and shows what each source said and how long it took —
+ * what an operator runs when a customer asks why their mail was refused.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Look a sender domain, client IP or e-mail address up the way the daemon does, and explain the verdict.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:allowed (clean or only suspicious)", "1:listed: the daemon refuses such mail", "2:could not be checked",
+            "78:configuration error"})
+final class CheckCommand implements Callable<Integer> {
+    static final int EXIT_CLEAN = 0;
+    static final int EXIT_LISTED = 1;
+    static final int EXIT_UNCHECKED = 2;
+    /** The shared cache is asked only once connected; a Redis that does not answer this soon is reported as such. */
+    private static final Duration REDIS_CONNECT_WAIT = Duration.ofSeconds(3);
+
+    @ParentCommand
+    VspamCommand parent;
+
+    @Parameters(paramLabel = "DOMAIN|IP|ADDRESS", description = "a sender domain, a client IP address, or an e-mail address (its domain is checked)")
+    String subject;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = parent.spec.commandLine().getOut();
+        PrintWriter err = parent.spec.commandLine().getErr();
+        AgentConfig config;
+        try {
+            config = parent.loadConfig();
+        } catch (ConfigException e) {
+            err.println("vspam-agent: " + e.getMessage());
+            return VspamCommand.EXIT_CONFIG;
+        }
+        Indicator indicator;
+        try {
+            indicator = indicator(subject);
+        } catch (InvalidIndicatorException e) {
+            err.println("vspam-agent: cannot check \"" + subject + "\": " + e.getMessage());
+            return EXIT_UNCHECKED;
+        }
+        // Only warnings and errors interrupt the explanation, unless the operator asked for debug.
+        LogOutput.apply(config.logLevel() == LogLevel.DEBUG ? LogLevel.DEBUG : LogLevel.WARN, LogFormat.TEXT);
+        try (ApplicationContext context = Agent.context(config, Map.of())) {
+            LookupChain chain = context.getBean(LookupChain.class);
+            if (chain.order().isEmpty()) {
+                err.println("vspam-agent: nothing to ask: the API is disabled (api_url is empty), dnsbl_enabled is false and no redis_url is set");
+                return EXIT_UNCHECKED;
+            }
+            context.findBean(SharedCache.class).ifPresent(shared ->
+                    shared.firstAttempt().completeOnTimeout(false, REDIS_CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS).join());
+            out.printf("checking %s %s (asked as sha256 %s)%n", indicator.kind().iocType(), indicator.value(), indicator.sha256());
+            out.flush();
+            LookupChain.Result result = chain.lookup(indicator).join();
+            result.steps().forEach(step -> out.println(describe(step)));
+            return conclude(result, config, out);
+        }
+    }
+
+    /** What the operator typed: an address's domain, an IP address, or a domain. */
+    static Indicator indicator(String subject) {
+        String value = subject.strip();
+        int at = value.lastIndexOf('@');
+        if (at >= 0) {
+            return Indicator.domain(value.substring(at + 1));
+        }
+        String bare = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
+        return NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare) ? Indicator.ip(bare) : Indicator.domain(value);
+    }
+
+    private static String describe(LookupChain.Step step) {
+        String said = switch (step.lookup()) {
+            case Lookup.Answered answered -> answered.verdict().label() + details(answered.verdict());
+            case Lookup.Skipped skipped -> skipped.reason().label() + (skipped.detail().isEmpty() ? "" : " (" + skipped.detail() + ")");
+        };
+        return String.format(Locale.ROOT, "  %-13s %9.1f ms  %s", step.lookup().source().label(), step.nanos() / 1e6, said);
+    }
+
+    private static String details(Verdict verdict) {
+        ThreatDetails details = switch (verdict) {
+            case Verdict.Listed listed -> listed.details();
+            case Verdict.Suspicious suspicious -> suspicious.details();
+            case Verdict.Clean clean -> null;
+        };
+        if (details == null) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        if (details.category() != null) {
+            text.append(" category=").append(details.category());
+        }
+        if (details.effectiveDecision() != null && details.effectiveDecision().verdict() != null) {
+            text.append(" decision=").append(details.effectiveDecision().verdict());
+            if (details.effectiveDecision().source() != null) {
+                text.append(" (").append(details.effectiveDecision().source()).append(')');
+            }
+        }
+        if (details.scoring() != null && details.scoring().score() != null) {
+            text.append(" score=").append(details.scoring().score());
+        }
+        return text.toString();
+    }
+
+    private static int conclude(LookupChain.Result result, AgentConfig config, PrintWriter out) {
+        if (result.answer().isEmpty()) {
+            out.println("verdict: unknown — no source could answer; the daemon allows such mail (fail-open)");
+            out.println("Postfix hears: " + PolicyAction.DUNNO.wireText().strip());
+            return EXIT_UNCHECKED;
+        }
+        Lookup.Answered answer = result.answer().get();
+        String by = ", answered by " + answer.source().label();
+        return switch (answer.verdict()) {
+            case Verdict.Listed listed -> {
+                out.println("verdict: listed (" + listed.category() + ")" + by);
+                out.println("Postfix hears: " + new PolicyAction.Reject(config.rejectMessage()).wireText().strip());
+                yield EXIT_LISTED;
+            }
+            case Verdict.Suspicious suspicious -> {
+                out.println("verdict: suspicious (" + suspicious.category() + "), not listed" + by + "; mail is allowed");
+                out.println("Postfix hears: " + PolicyAction.DUNNO.wireText().strip());
+                yield EXIT_CLEAN;
+            }
+            case Verdict.Clean clean -> {
+                out.println("verdict: clean" + by);
+                out.println("Postfix hears: " + PolicyAction.DUNNO.wireText().strip());
+                yield EXIT_CLEAN;
+            }
+        };
+    }
+}

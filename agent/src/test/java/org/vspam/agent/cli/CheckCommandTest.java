@@ -1,0 +1,174 @@
+package org.vspam.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.testing.AgentHarness;
+import org.vspam.agent.testing.FakeVspamApi;
+import org.vspam.agent.testing.Rbldnsd;
+import org.vspam.agent.testing.RedisServer;
+import org.vspam.agent.testing.ThreatFixtures;
+import picocli.CommandLine;
+
+/** {@code vspam-agent check}: the same chain as the daemon, explained step by step, with exit status 0, 1 or 2. */
+@Timeout(60)
+class CheckCommandTest {
+    private static FakeVspamApi api;
+    private static Rbldnsd dnsbl;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = new FakeVspamApi();
+        dnsbl = Rbldnsd.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        dnsbl.close();
+        api.close();
+    }
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run check(String yaml, String subject) throws Exception {
+        Path config = Files.writeString(Files.createTempFile(dir, "agent", ".yml"), yaml);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine command = VspamCommand.commandLine(Map.of());
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        int status = command.execute("--config", config.toString(), "check", subject);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    private static String agentYaml() {
+        return AgentHarness.yaml(api, dnsbl);
+    }
+
+    @Test
+    void aListedAddressNamesSourceCategoryAndWhatPostfixHears() throws Exception {
+        Run run = check(agentYaml(), "Alice@Phish.Example.NET");
+
+        assertThat(run.status()).isEqualTo(CheckCommand.EXIT_LISTED);
+        assertThat(run.out()).startsWith("checking domain phish.example.net (asked as sha256 " + FakeVspamApi.sha256("phish.example.net") + ")")
+                .containsPattern("(?m)^  api +\\d+\\.\\d ms  listed category=phishing_url decision=malicious \\(consensus\\) score=91.0000$")
+                .contains("verdict: listed (phishing_url), answered by api")
+                .contains("Postfix hears: action=550 Message rejected: sender listed in vspam.org (phishing)")
+                .doesNotContain("dnsbl ");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void aCleanIpExitsZero() throws Exception {
+        Run run = check(agentYaml(), ThreatFixtures.CLEAN_IP);
+
+        assertThat(run.status()).isEqualTo(CheckCommand.EXIT_CLEAN);
+        assertThat(run.out()).startsWith("checking ip " + ThreatFixtures.CLEAN_IP)
+                .contains("verdict: clean, answered by api").contains("Postfix hears: action=DUNNO");
+    }
+
+    @Test
+    void aSuspiciousDomainIsAllowedWithItsScore() throws Exception {
+        Run run = check(agentYaml(), ThreatFixtures.SUSPICIOUS);
+
+        assertThat(run.status()).isEqualTo(CheckCommand.EXIT_CLEAN);
+        assertThat(run.out()).contains("suspicious category=phishing_url decision=suspicious (scoring) score=61.0000")
+                .contains("verdict: suspicious (phishing_url), not listed, answered by api; mail is allowed");
+    }
+
+    @Test
+    void whenTheApiFailsTheDnsblStepShowsToo() throws Exception {
+        api.mode(FakeVspamApi.Mode.SERVER_ERROR);
+        try {
+            Run run = check(agentYaml(), "[" + ThreatFixtures.LISTED_IPV4 + "]");
+
+            assertThat(run.status()).isEqualTo(CheckCommand.EXIT_LISTED);
+            assertThat(run.out()).containsPattern("(?m)^  api +\\d+\\.\\d ms  error \\(.*500.*\\)$")
+                    .containsPattern("(?m)^  dnsbl +\\d+\\.\\d ms  listed category=spam$")
+                    .contains("answered by dnsbl");
+        } finally {
+            api.mode(FakeVspamApi.Mode.NORMAL);
+        }
+    }
+
+    @Test
+    void nothingAnsweringExitsTwo() throws Exception {
+        api.mode(FakeVspamApi.Mode.SERVER_ERROR);
+        try {
+            Run run = check(agentYaml().replace("dnsbl_zone", "dnsbl_enabled: false\ndnsbl_zone"), ThreatFixtures.CLEAN);
+
+            assertThat(run.status()).isEqualTo(CheckCommand.EXIT_UNCHECKED);
+            assertThat(run.out()).contains("verdict: unknown — no source could answer; the daemon allows such mail (fail-open)");
+        } finally {
+            api.mode(FakeVspamApi.Mode.NORMAL);
+        }
+    }
+
+    @Test
+    void aVerdictSharedByAnotherAgentIsFoundInRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            String yaml = agentYaml() + "redis_url: " + redis.url() + "\n";
+            assertThat(check(yaml, ThreatFixtures.MALWARE).out()).contains("answered by api");
+            try (var shared = redis.connect()) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> !shared.sync().keys("vspam:v1:d:" + ThreatFixtures.MALWARE).isEmpty());
+            }
+            int lookups = api.lookups();
+
+            Run second = check(yaml, ThreatFixtures.MALWARE);
+
+            assertThat(second.status()).isEqualTo(CheckCommand.EXIT_LISTED);
+            assertThat(second.out()).containsPattern("(?m)^  shared_cache +\\d+\\.\\d ms  listed category=malware_domain")
+                    .contains("answered by shared_cache");
+            assertThat(api.lookups()).as("the second check never reached the API").isEqualTo(lookups);
+        }
+    }
+
+    @Test
+    void somethingThatIsNoIndicatorIsOneLineAndExitTwo() throws Exception {
+        Run run = check(agentYaml(), "user@");
+
+        assertThat(run.status()).isEqualTo(CheckCommand.EXIT_UNCHECKED);
+        assertThat(run.err()).isEqualTo("vspam-agent: cannot check \"user@\": empty value" + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void noSourceConfiguredIsSaidPlainly() throws Exception {
+        Run run = check("api_url: \"\"\ndnsbl_enabled: false\ncache_path: \"\"\n", ThreatFixtures.CLEAN);
+
+        assertThat(run.status()).isEqualTo(CheckCommand.EXIT_UNCHECKED);
+        assertThat(run.err()).contains("nothing to ask");
+    }
+
+    @Test
+    void aConfigErrorIsExit78() throws Exception {
+        Run run = check("cache_ttl: ten\n", ThreatFixtures.CLEAN);
+
+        assertThat(run.status()).isEqualTo(VspamCommand.EXIT_CONFIG);
+        assertThat(run.err()).startsWith("vspam-agent: cache_ttl: \"ten\"");
+    }
+
+    @Test
+    void subjectsAreReadAsTheOperatorMeansThem() {
+        assertThat(CheckCommand.indicator("bob@Example.COM.")).isEqualTo(Indicator.domain("example.com"));
+        assertThat(CheckCommand.indicator("2001:DB8::0066")).isEqualTo(Indicator.ip("2001:db8::66"));
+        assertThat(CheckCommand.indicator("[192.0.2.1]")).isEqualTo(Indicator.ip("192.0.2.1"));
+        assertThat(CheckCommand.indicator("example.com").kind()).isEqualTo(Indicator.Kind.DOMAIN);
+    }
+}
