@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -194,5 +195,34 @@ class AgentConfigLoaderTest {
         assertThat(ListenAddress.parse("unix:/run/a.sock")).isEqualTo(new ListenAddress.Unix(Path.of("/run/a.sock")));
         assertThat(ListenAddress.parse("tcp://[::1]:10045")).isEqualTo(new ListenAddress.Tcp(new HostPort("::1", 10045)));
         assertThat(ListenAddress.parse("tcp://0.0.0.0:10045").toString()).isEqualTo("tcp://0.0.0.0:10045");
+    }
+
+    @Test
+    void writtenYamlReadsBackAsTheSameSettings() throws Exception {
+        Map<Setting, Object> values = new java.util.EnumMap<>(Setting.class);
+        values.put(Setting.CACHE_TTL, "1h30m");
+        values.put(Setting.DNSBL_RESOLVERS, List.of("192.0.2.53", "[2001:db8::53]:5353"));
+        values.put(Setting.SOCKET_MODE, "0666");
+        values.put(Setting.HTTP_ENABLED, true);
+        values.put(Setting.QUEUE_SIZE, 250);
+        values.put(Setting.REJECT_MESSAGE, "550 5.7.1 no: \"phishing\" # not a comment");
+
+        AgentConfig config = AgentConfigLoader.parse(AgentYaml.write(values), "written", Map.of());
+
+        assertThat(config.cacheTtl()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(config.dnsblResolvers()).containsExactly(new HostPort("192.0.2.53", 53), new HostPort("2001:db8::53", 5353));
+        assertThat(config.socketMode()).isEqualTo(0666);
+        assertThat(config.httpEnabled()).isTrue();
+        assertThat(config.queueSize()).isEqualTo(250);
+        assertThat(config.rejectMessage()).isEqualTo("550 5.7.1 no: \"phishing\" # not a comment");
+    }
+
+    @Test
+    void secretsAreNeverWrittenToAFile() {
+        assertThatThrownBy(() -> AgentYaml.write(Map.of(Setting.API_KEY, "vspam_secret")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("api_key is secret and is never written to agent.yml; pass it as VSPAM_API_KEY");
+        assertThatThrownBy(() -> AgentYaml.write(Map.of(Setting.REDIS_URL, "redis://:pw@cache.example.net")))
+                .hasMessageNotContaining("pw");
     }
 }

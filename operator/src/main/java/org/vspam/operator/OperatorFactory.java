@@ -1,0 +1,37 @@
+package org.vspam.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import org.vspam.operator.reconciler.OperatorDefaults;
+
+/** The Kubernetes client and the operator, with their lifecycles. */
+@Factory
+final class OperatorFactory {
+
+    /** In a pod: the service account; elsewhere: ~/.kube/config, as kubectl. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    KubernetesClient kubernetesClient() {
+        return new KubernetesClientBuilder().build();
+    }
+
+    @Singleton
+    @Bean(preDestroy = "stop")
+    Operator operator(KubernetesClient client, MeterRegistry registry, OperatorSettings settings) {
+        return AgentOperator.build(client, MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
+                settings, defaults(settings));
+    }
+
+    /** Agent sizes measured under load (README, "Resources"). */
+    static OperatorDefaults defaults(OperatorSettings settings) {
+        return new OperatorDefaults(settings.agentImage(),
+                OperatorDefaults.resources("100m", "192Mi", "256Mi"),
+                OperatorDefaults.resources("50m", "160Mi", "256Mi"));
+    }
+}

@@ -1,0 +1,27 @@
+package org.vspam.operator;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import io.micronaut.core.annotation.Nullable;
+import java.util.List;
+
+/**
+ * The operator's settings, {@code vspam.operator.*} in application.yml or {@code VSPAM_OPERATOR_*}
+ * in the environment (the chart sets them).
+ *
+ * @param namespaces     namespaces to watch; empty = every namespace (needs cluster-wide RBAC)
+ * @param agentImage     the agent image a VspamAgent gets when its spec names none
+ * @param leaderElection take a Lease before reconciling, so that several replicas are safe
+ * @param leaseNamespace where the Lease lives; the operator's own namespace in a pod
+ */
+@ConfigurationProperties("vspam.operator")
+public record OperatorSettings(
+        @Bindable(defaultValue = "") List<String> namespaces,
+        @Bindable(defaultValue = "ghcr.io/vspam-org/vspam-agent:latest") String agentImage,
+        @Bindable(defaultValue = "true") boolean leaderElection,
+        @Nullable String leaseNamespace) {
+
+    public OperatorSettings {
+        namespaces = namespaces == null ? List.of() : namespaces.stream().map(String::strip).filter(ns -> !ns.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,36 @@
+package org.vspam.operator.dependentresource;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.Map;
+import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.reconciler.AgentPlan;
+
+/** The agent.yml every agent of the resource reads; secrets are not in it. */
+@KubernetesDependent(informer = @Informer(labelSelector = AgentNames.MANAGED_SELECTOR))
+public final class AgentConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, VspamAgent> {
+
+    public AgentConfigMapDependent() {
+        super(ConfigMap.class);
+    }
+
+    @Override
+    protected ConfigMap desired(VspamAgent agent, Context<VspamAgent> context) {
+        return render(agent, Plans.of(context));
+    }
+
+    public static ConfigMap render(VspamAgent agent, AgentPlan plan) {
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(AgentNames.configMap(agent))
+                .withNamespace(agent.getMetadata().getNamespace())
+                .withLabels(AgentNames.labels(agent))
+                .endMetadata()
+                .withData(Map.of(AgentNames.CONFIG_FILE, plan.agentYaml()))
+                .build();
+    }
+}

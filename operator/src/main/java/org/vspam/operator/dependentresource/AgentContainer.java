@@ -1,0 +1,127 @@
+package org.vspam.operator.dependentresource;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.vspam.config.Setting;
+import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.reconciler.AgentPlan;
+
+/**
+ * The agent container, the same in the shared Deployment and beside Postfix: one image, the
+ * ConfigMap's agent.yml, the secrets as environment, uid 65532 on a read-only root filesystem with
+ * no capabilities, and {@code /health} probes. Only how it listens differs, set by environment.
+ */
+public final class AgentContainer {
+    public static final String NAME = "vspam-agent";
+    public static final int UID = 65532;
+    public static final String CONFIG_DIR = "/etc/vspam";
+    public static final String SOCKET_DIR = "/var/run/vspam";
+    public static final String SOCKET = SOCKET_DIR + "/agent.sock";
+
+    /** The shared Deployment: policy over TCP for other MTAs, HTTP check, health and metrics on the pod IP. */
+    public static final Map<String, String> DEPLOYMENT_ENV = Map.of(
+            Setting.LISTEN.environmentVariable(), "tcp://0.0.0.0:" + AgentNames.POLICY_PORT,
+            Setting.HTTP_ENABLED.environmentVariable(), "true",
+            Setting.HTTP_LISTEN.environmentVariable(), "0.0.0.0:" + AgentNames.HTTP_PORT);
+
+    /**
+     * Beside Postfix: policy on the shared socket, world-writable because Postfix runs under its own
+     * uid and the socket's directory is private to the pod; HTTP for probes and metrics.
+     */
+    public static final Map<String, String> SIDECAR_ENV = Map.of(
+            Setting.LISTEN.environmentVariable(), "unix:" + SOCKET,
+            Setting.SOCKET_MODE.environmentVariable(), "0666",
+            Setting.HTTP_ENABLED.environmentVariable(), "true",
+            Setting.HTTP_LISTEN.environmentVariable(), "0.0.0.0:" + AgentNames.HTTP_PORT);
+
+    /** Volume names, prefixed so that they cannot collide with a user's own in a Postfix pod. */
+    public static final String CONFIG_VOLUME = "vspam-config";
+    public static final String CACHE_VOLUME = "vspam-cache";
+    public static final String TMP_VOLUME = "vspam-tmp";
+    public static final String SOCKET_VOLUME = "vspam-socket";
+
+    private AgentContainer() {
+    }
+
+    /** The container; {@code transportEnv} is {@link #DEPLOYMENT_ENV} or {@link #SIDECAR_ENV}. */
+    public static ContainerBuilder container(AgentPlan plan, Map<String, String> transportEnv, boolean sidecar) {
+        List<EnvVar> env = new ArrayList<>();
+        transportEnv.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(entry -> env.add(new EnvVar(entry.getKey(), entry.getValue(), null)));
+        env.addAll(plan.secretEnv());
+        List<VolumeMount> mounts = new ArrayList<>(List.of(
+                mount(CONFIG_VOLUME, CONFIG_DIR, true),
+                mount(CACHE_VOLUME, "/var/lib/vspam", false),
+                mount(TMP_VOLUME, "/tmp", false)));
+        if (sidecar) {
+            mounts.add(mount(SOCKET_VOLUME, SOCKET_DIR, false));
+        }
+        return new ContainerBuilder()
+                .withName(NAME)
+                .withImage(plan.image())
+                .withArgs("--config", CONFIG_DIR + "/" + AgentNames.CONFIG_FILE, "serve")
+                .withEnv(env)
+                .withVolumeMounts(mounts)
+                .withResources(sidecar ? plan.sidecarResources() : plan.deploymentResources())
+                .withSecurityContext(securityContext())
+                .addNewPort().withName("http").withContainerPort(AgentNames.HTTP_PORT).withProtocol("TCP").endPort()
+                .withStartupProbe(health(1, 60))
+                .withLivenessProbe(health(10, 3));
+    }
+
+    /** The volumes the container mounts (the socket's only beside Postfix). */
+    public static List<Volume> volumes(VspamAgent agent, boolean sidecar) {
+        List<Volume> volumes = new ArrayList<>(List.of(
+                new VolumeBuilder().withName(CONFIG_VOLUME).withNewConfigMap().withName(AgentNames.configMap(agent)).endConfigMap().build(),
+                emptyDir(CACHE_VOLUME, "64Mi"),
+                emptyDir(TMP_VOLUME, "64Mi")));
+        if (sidecar) {
+            volumes.add(emptyDir(SOCKET_VOLUME, "1Mi"));
+        }
+        return volumes;
+    }
+
+    public static SecurityContext securityContext() {
+        return new SecurityContextBuilder()
+                .withRunAsUser((long) UID)
+                .withRunAsGroup((long) UID)
+                .withRunAsNonRoot(true)
+                .withReadOnlyRootFilesystem(true)
+                .withAllowPrivilegeEscalation(false)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    /** {@code /health} answers 200 only while the agent's listeners are up. */
+    public static Probe health(int periodSeconds, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath("/health").withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(periodSeconds)
+                .withFailureThreshold(failureThreshold)
+                .withTimeoutSeconds(1)
+                .build();
+    }
+
+    private static VolumeMount mount(String name, String path, boolean readOnly) {
+        return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(readOnly ? true : null).build();
+    }
+
+    private static Volume emptyDir(String name, String sizeLimit) {
+        return new VolumeBuilder().withName(name).withEmptyDir(new EmptyDirVolumeSource(null, new Quantity(sizeLimit))).build();
+    }
+}

@@ -1,0 +1,42 @@
+package org.vspam.operator.dependentresource;
+
+import java.util.Map;
+import org.vspam.operator.customresource.VspamAgent;
+
+/**
+ * Names, labels and annotations of what the operator creates. The selector labels are stable for the
+ * life of a resource; the managed-by label keeps the operator's informers to its own objects.
+ */
+public final class AgentNames {
+    public static final String MANAGED_BY = "vspam-operator";
+    /** Informer selector of the operator's own dependents. */
+    public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
+    /** On a pod template: a digest of the configuration and the secrets it reads, so a change rolls the pods. */
+    public static final String CONFIG_HASH = "vspam.org/config-hash";
+    public static final String CONFIG_FILE = "agent.yml";
+    public static final int POLICY_PORT = 10045;
+    public static final int HTTP_PORT = 10046;
+
+    private AgentNames() {
+    }
+
+    /** The Deployment, Service, PodDisruptionBudget and ServiceMonitor share the resource's name. */
+    public static String workload(VspamAgent agent) {
+        return agent.getMetadata().getName();
+    }
+
+    public static String configMap(VspamAgent agent) {
+        return agent.getMetadata().getName() + "-config";
+    }
+
+    /** What selects the agent pods of one resource. */
+    public static Map<String, String> selector(VspamAgent agent) {
+        return Map.of("app.kubernetes.io/name", "vspam-agent", "app.kubernetes.io/instance", agent.getMetadata().getName());
+    }
+
+    /** Every object the operator creates carries these. */
+    public static Map<String, String> labels(VspamAgent agent) {
+        return Map.of("app.kubernetes.io/name", "vspam-agent", "app.kubernetes.io/instance", agent.getMetadata().getName(),
+                "app.kubernetes.io/component", "agent", "app.kubernetes.io/managed-by", MANAGED_BY);
+    }
+}

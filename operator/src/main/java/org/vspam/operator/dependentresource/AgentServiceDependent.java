@@ -1,0 +1,45 @@
+package org.vspam.operator.dependentresource;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import org.vspam.operator.customresource.VspamAgent;
+
+/**
+ * The in-cluster endpoint of the shared agents: policy delegation on 10045 (Postfix's
+ * {@code check_policy_service inet:NAME.NAMESPACE.svc:10045}) and HTTP check, health and metrics on 10046.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = AgentNames.MANAGED_SELECTOR))
+public final class AgentServiceDependent extends CRUDKubernetesDependentResource<Service, VspamAgent> {
+
+    public AgentServiceDependent() {
+        super(Service.class);
+    }
+
+    @Override
+    protected Service desired(VspamAgent agent, Context<VspamAgent> context) {
+        return render(agent);
+    }
+
+    public static Service render(VspamAgent agent) {
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(AgentNames.workload(agent))
+                .withNamespace(agent.getMetadata().getNamespace())
+                .withLabels(AgentNames.labels(agent))
+                .endMetadata()
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(AgentNames.selector(agent))
+                .addNewPort().withName("policy").withPort(AgentNames.POLICY_PORT).withTargetPort(new IntOrString("policy"))
+                .withProtocol("TCP").endPort()
+                .addNewPort().withName("http").withPort(AgentNames.HTTP_PORT).withTargetPort(new IntOrString("http"))
+                .withProtocol("TCP").endPort()
+                .endSpec()
+                .build();
+    }
+}

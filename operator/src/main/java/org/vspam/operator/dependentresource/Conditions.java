@@ -1,0 +1,41 @@
+package org.vspam.operator.dependentresource;
+
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import org.vspam.operator.customresource.VspamAgent;
+
+/** When the optional dependents exist; a dependent whose condition is not met is deleted. */
+public final class Conditions {
+    private Conditions() {
+    }
+
+    static boolean deploymentEnabled(VspamAgent agent) {
+        return agent.getSpec().deployment == null || !Boolean.FALSE.equals(agent.getSpec().deployment.enabled);
+    }
+
+    /** The shared Deployment and its Service, unless {@code spec.deployment.enabled} is false. */
+    public static final class DeploymentEnabled implements Condition<Object, VspamAgent> {
+        @Override
+        public boolean isMet(DependentResource<Object, VspamAgent> dependent, VspamAgent agent, Context<VspamAgent> context) {
+            return deploymentEnabled(agent);
+        }
+    }
+
+    /** A disruption budget only protects something when there is more than one agent. */
+    public static final class SeveralReplicas implements Condition<Object, VspamAgent> {
+        @Override
+        public boolean isMet(DependentResource<Object, VspamAgent> dependent, VspamAgent agent, Context<VspamAgent> context) {
+            Integer replicas = agent.getSpec().deployment == null ? null : agent.getSpec().deployment.replicas;
+            return deploymentEnabled(agent) && (replicas == null || replicas > 1);
+        }
+    }
+
+    /** {@code spec.metrics.serviceMonitor} asks for it (and there is a Service to scrape). */
+    public static final class ServiceMonitorWanted implements Condition<Object, VspamAgent> {
+        @Override
+        public boolean isMet(DependentResource<Object, VspamAgent> dependent, VspamAgent agent, Context<VspamAgent> context) {
+            return deploymentEnabled(agent) && agent.getSpec().metrics != null && Boolean.TRUE.equals(agent.getSpec().metrics.serviceMonitor);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.vspam.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.List;
+import java.util.Optional;
+import org.vspam.operator.customresource.VspamAgent;
+
+/**
+ * Everything derived from one {@link VspamAgent} in one reconciliation, computed once and read by
+ * every dependent: the agent.yml text, the secrets' environment, the digest that rolls pods, and
+ * what stops a rollout (an invalid configuration, a missing Secret).
+ *
+ * @param agentYaml     the ConfigMap's agent.yml; never holds a secret
+ * @param secretEnv     VSPAM_API_KEY and VSPAM_REDIS_URL, from Secrets or (a Redis URL without password) inline
+ * @param configHash    digest of agentYaml, the secret values and the image
+ * @param configProblem the agent's own one-line error for the rendered configuration, if any
+ * @param secretProblem what is wrong with a referenced Secret, if anything
+ */
+public record AgentPlan(
+        String agentYaml,
+        List<EnvVar> secretEnv,
+        String configHash,
+        String image,
+        ResourceRequirements deploymentResources,
+        ResourceRequirements sidecarResources,
+        Optional<Problem> configProblem,
+        Optional<Problem> secretProblem) {
+
+    /** The key the plan is kept under in the reconciliation's context. */
+    public static final String KEY = AgentPlan.class.getName();
+
+    public AgentPlan {
+        secretEnv = List.copyOf(secretEnv);
+    }
+
+    /** Nothing is rolled out while the configuration is invalid or a Secret is missing: what runs keeps running. */
+    public boolean deployable() {
+        return configProblem.isEmpty() && secretProblem.isEmpty();
+    }
+
+    /** A condition reason (CamelCase) and a message that says what to do. */
+    public record Problem(String reason, String message) {
+    }
+}

@@ -1,0 +1,128 @@
+package org.vspam.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.customresource.VspamAgentSpec;
+import org.vspam.operator.customresource.VspamAgentStatus;
+import org.vspam.operator.dependentresource.AgentNames;
+import org.vspam.operator.sidecar.SidecarInjector;
+
+/**
+ * The status of a {@code VspamAgent}: whether its configuration is valid, its Secrets are there, its
+ * agents answer and its Postfix workloads carry the sidecar, each as a condition whose message says
+ * what to do, summed up in {@code Ready}.
+ */
+public final class AgentStatusReport {
+    static final String CONFIG_VALID = "ConfigValid";
+    static final String SECRETS_RESOLVED = "SecretsResolved";
+    static final String DEPLOYMENT_READY = "DeploymentReady";
+    static final String SIDECARS_INJECTED = "SidecarsInjected";
+    static final String METRICS_SCRAPED = "MetricsScraped";
+
+    private final StatusConditions conditions;
+
+    public AgentStatusReport(Clock clock) {
+        this.conditions = new StatusConditions(clock);
+    }
+
+    VspamAgentStatus of(VspamAgent agent, AgentPlan plan, Optional<Deployment> deployment, SidecarInjector.Outcome sidecars,
+                        KubernetesClient client) {
+        VspamAgentSpec spec = agent.getSpec();
+        VspamAgentStatus status = new VspamAgentStatus();
+        List<Check> decisive = new ArrayList<>();
+        decisive.add(plan.configProblem().map(problem -> Check.fails(CONFIG_VALID, problem))
+                .orElseGet(() -> Check.holds(CONFIG_VALID, "Valid", "the agent accepts the configuration")));
+        decisive.add(plan.secretProblem().map(problem -> Check.fails(SECRETS_RESOLVED, problem))
+                .orElseGet(() -> Check.holds(SECRETS_RESOLVED, "Resolved", "every referenced Secret key is present")));
+        List<String> summary = new ArrayList<>();
+        if (deploymentEnabled(spec)) {
+            int wanted = spec.deployment == null || spec.deployment.replicas == null ? 2 : spec.deployment.replicas;
+            int ready = deployment.map(d -> d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas())
+                    .orElse(0);
+            status.replicas = wanted;
+            status.readyReplicas = ready;
+            decisive.add(deploymentCheck(agent, deployment.isPresent(), wanted, ready));
+            summary.add(ready + "/" + wanted + " agents ready");
+        }
+        status.protectedWorkloads = List.copyOf(sidecars.protectedWorkloads());
+        status.protectedCount = sidecars.protectedWorkloads().size();
+        if (spec.sidecars != null) {
+            decisive.add(sidecarCheck(agent, sidecars));
+            summary.add(sidecars.protectedWorkloads().size() + " Postfix workload(s) protected");
+        }
+        List<Check> informational = new ArrayList<>();
+        if (deploymentEnabled(spec) && spec.metrics != null && Boolean.TRUE.equals(spec.metrics.serviceMonitor)) {
+            informational.add(metricsCheck(agent, client));
+        }
+        status.observedGeneration = agent.getMetadata().getGeneration();
+        status.conditions = conditions.build(decisive, informational, String.join("; ", summary), status.observedGeneration,
+                previous(agent));
+        return status;
+    }
+
+    /** The last good status, with Ready turned false by an error the reconciliation could not get past. */
+    VspamAgentStatus failed(VspamAgent agent, Exception e) {
+        VspamAgentStatus status = agent.getStatus() == null ? new VspamAgentStatus() : agent.getStatus();
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        List<Check> decisive = new ArrayList<>();
+        decisive.add(Check.fails("Reconciled", "ReconcileError", message + " (retrying)"));
+        List<Condition> kept = new ArrayList<>(conditions.build(decisive, List.of(), "", agent.getMetadata().getGeneration(), previous(agent)));
+        previous(agent).stream().filter(old -> kept.stream().noneMatch(now -> now.getType().equals(old.getType()))).forEach(kept::add);
+        status.conditions = kept;
+        return status;
+    }
+
+    private static List<Condition> previous(VspamAgent agent) {
+        return agent.getStatus() == null || agent.getStatus().conditions == null ? List.of() : agent.getStatus().conditions;
+    }
+
+    private static boolean deploymentEnabled(VspamAgentSpec spec) {
+        return spec.deployment == null || !Boolean.FALSE.equals(spec.deployment.enabled);
+    }
+
+    private static Check deploymentCheck(VspamAgent agent, boolean exists, int wanted, int ready) {
+        String name = "deployment \"" + AgentNames.workload(agent) + "\"";
+        if (!exists) {
+            return Check.fails(DEPLOYMENT_READY, "NotCreated", name + " is not created yet");
+        }
+        if (ready < wanted) {
+            return Check.fails(DEPLOYMENT_READY, "ReplicasNotReady", ready + "/" + wanted + " agent pods of " + name
+                    + " ready; kubectl -n " + agent.getMetadata().getNamespace() + " describe " + name.replace("\"", "") + " says why");
+        }
+        return Check.holds(DEPLOYMENT_READY, "ReplicasReady", ready + "/" + wanted + " agent pods ready");
+    }
+
+    private static Check sidecarCheck(VspamAgent agent, SidecarInjector.Outcome sidecars) {
+        if (!sidecars.conflicts().isEmpty()) {
+            return Check.fails(SIDECARS_INJECTED, "WorkloadClaimed", "selected but already protected by another VspamAgent: "
+                    + String.join(", ", sidecars.conflicts()) + "; narrow one of the selectors");
+        }
+        if (!sidecars.waiting().isEmpty()) {
+            return Check.fails(SIDECARS_INJECTED, "Waiting", "not injected until the configuration is valid and its Secrets exist: "
+                    + String.join(", ", sidecars.waiting()));
+        }
+        if (sidecars.protectedWorkloads().isEmpty()) {
+            return Check.holds(SIDECARS_INJECTED, "NoneSelected", "no Deployment or StatefulSet in namespace \""
+                    + agent.getMetadata().getNamespace() + "\" matches spec.sidecars.selector");
+        }
+        return Check.holds(SIDECARS_INJECTED, "Injected", "sidecar in " + String.join(", ", sidecars.protectedWorkloads()));
+    }
+
+    private static Check metricsCheck(VspamAgent agent, KubernetesClient client) {
+        ServiceMonitor monitor = client.resources(ServiceMonitor.class).inNamespace(agent.getMetadata().getNamespace())
+                .withName(AgentNames.workload(agent)).get();
+        if (monitor == null) {
+            return Check.fails(METRICS_SCRAPED, "ServiceMonitorUnavailable", "no ServiceMonitor: the Prometheus Operator's CRD "
+                    + "(servicemonitors.monitoring.coreos.com) is not installed, or was installed after the operator started; the agent pods "
+                    + "carry prometheus.io/scrape annotations meanwhile");
+        }
+        return Check.holds(METRICS_SCRAPED, "ServiceMonitorCreated", "ServiceMonitor \"" + monitor.getMetadata().getName() + "\" scrapes /metrics");
+    }
+}

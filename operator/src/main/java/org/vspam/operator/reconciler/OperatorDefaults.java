@@ -1,0 +1,20 @@
+package org.vspam.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+
+/**
+ * What a {@code VspamAgent} gets where its spec says nothing: the agent image and container sizes.
+ * The sizes come from measuring the agent (README, "Resources").
+ */
+public record OperatorDefaults(String agentImage, ResourceRequirements deploymentResources, ResourceRequirements sidecarResources) {
+
+    public static ResourceRequirements resources(String cpuRequest, String memoryRequest, String memoryLimit) {
+        return new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity(cpuRequest))
+                .addToRequests("memory", new Quantity(memoryRequest))
+                .addToLimits("memory", new Quantity(memoryLimit))
+                .build();
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * The reconciler of {@code VspamAgent}: derives the plan (agent.yml, secrets, digest), runs the
+ * dependents' workflow, keeps the Postfix sidecars in place, and writes one honest status.
+ */
+package org.vspam.operator.reconciler;

@@ -1,0 +1,148 @@
+package org.vspam.operator.dependentresource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.vspam.config.AgentConfig;
+import org.vspam.config.AgentConfigLoader;
+import org.vspam.operator.customresource.LogFormat;
+import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.reconciler.AgentPlan;
+import org.vspam.operator.testing.Fixtures;
+
+/** What each dependent's desired() renders, without any API server. */
+class DependentResourcesTest {
+    private final VspamAgent agent = Fixtures.agent("mail", "vspam");
+
+    @Test
+    void theConfigMapIsWhatTheAgentsOwnLoaderReads() throws Exception {
+        agent.getSpec().cacheTtl = "1h30m";
+        agent.getSpec().dnsbl.resolvers = java.util.List.of("192.0.2.53", "[2001:db8::53]:5353");
+        agent.getSpec().rejectMessage = "554 5.7.1 Rejected: listed by vspam.org";
+        agent.getSpec().logFormat = LogFormat.JSON;
+        agent.getSpec().reporting.queueSize = 50;
+
+        ConfigMap configMap = AgentConfigMapDependent.render(agent, Fixtures.plan(agent));
+        String yaml = configMap.getData().get("agent.yml");
+        AgentConfig config = AgentConfigLoader.parse(yaml, "ConfigMap vspam-config", Map.of());
+
+        assertThat(configMap.getMetadata().getName()).isEqualTo("vspam-config");
+        assertThat(config.cacheTtl()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(config.dnsblResolvers()).hasSize(2);
+        assertThat(config.rejectMessage()).isEqualTo("554 5.7.1 Rejected: listed by vspam.org");
+        assertThat(config.logFormat()).isEqualTo(org.vspam.config.LogFormat.JSON);
+        assertThat(config.queueSize()).isEqualTo(50);
+        assertThat(config.redisKeyPrefix()).isEqualTo("vspam");
+        assertThat(config.cachePath()).hasValueSatisfying(path -> assertThat(path).hasToString("/var/lib/vspam/cache.db"));
+        assertThat(yaml).as("no secret in a ConfigMap").doesNotContain(Fixtures.API_KEY).doesNotContain("api_key").doesNotContain("redis_url");
+    }
+
+    @Test
+    void theDeploymentRunsLockedDownWithSecretsFromSecretsAndHealthProbes() {
+        AgentPlan plan = Fixtures.plan(agent);
+        Deployment deployment = AgentDeploymentDependent.render(agent, plan);
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().getFirst();
+
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(deployment.getSpec().getSelector().getMatchLabels()).isEqualTo(AgentNames.selector(agent));
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(AgentNames.selector(agent));
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(AgentNames.CONFIG_HASH, plan.configHash()).containsEntry("prometheus.io/port", "10046");
+        assertThat(container.getImage()).isEqualTo(Fixtures.IMAGE);
+        assertThat(container.getArgs()).containsExactly("--config", "/etc/vspam/agent.yml", "serve");
+        assertLockedDown(container.getSecurityContext());
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(env(container, "VSPAM_API_KEY").getValue()).isNull();
+        assertThat(env(container, "VSPAM_API_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("vspam-key");
+        assertThat(env(container, "VSPAM_API_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("api-key");
+        assertThat(env(container, "VSPAM_REDIS_URL").getValueFrom().getSecretKeyRef().getName()).isEqualTo("vspam-redis");
+        assertThat(env(container, "VSPAM_LISTEN").getValue()).isEqualTo("tcp://0.0.0.0:10045");
+        assertThat(env(container, "VSPAM_HTTP_ENABLED").getValue()).isEqualTo("true");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
+        assertThat(container.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactlyInAnyOrder("http:10046", "policy:10045");
+        assertThat(container.getResources().getLimits()).containsEntry("memory", new Quantity("256Mi"));
+        assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactlyInAnyOrder("/etc/vspam", "/var/lib/vspam", "/tmp");
+        assertThat(pod.getAffinity().getPodAntiAffinity()).as("agents spread over nodes").isNotNull();
+        assertThat(Serialization.asYaml(deployment)).doesNotContain(Fixtures.API_KEY);
+    }
+
+    @Test
+    void theDeploymentRollsWhenTheConfigurationOrASecretChanges() {
+        String before = AgentDeploymentDependent.render(agent, Fixtures.plan(agent)).getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(AgentNames.CONFIG_HASH);
+        agent.getSpec().cacheTtl = "5m";
+        String after = AgentDeploymentDependent.render(agent, Fixtures.plan(agent)).getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(AgentNames.CONFIG_HASH);
+        assertThat(after).isNotEqualTo(before);
+    }
+
+    @Test
+    void theServiceOffersPolicyAndHttpToOtherMtas() {
+        Service service = AgentServiceDependent.render(agent);
+        assertThat(service.getMetadata().getName()).isEqualTo("vspam");
+        assertThat(service.getSpec().getSelector()).isEqualTo(AgentNames.selector(agent));
+        assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("policy", 10045), org.assertj.core.groups.Tuple.tuple("http", 10046));
+    }
+
+    @Test
+    void theDisruptionBudgetLetsOneAgentGoAtATime() {
+        PodDisruptionBudget budget = AgentDisruptionBudgetDependent.render(agent);
+        assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(AgentNames.selector(agent));
+    }
+
+    @Test
+    void theServiceMonitorScrapesMetricsOnTheHttpPort() {
+        agent.getSpec().metrics.serviceMonitor = true;
+        agent.getSpec().metrics.labels = Map.of("release", "prometheus");
+        ServiceMonitor monitor = AgentServiceMonitorDependent.render(agent);
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus").containsEntry("app.kubernetes.io/managed-by", "vspam-operator");
+        assertThat(monitor.getSpec().getEndpoints()).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint.getPort()).isEqualTo("http");
+            assertThat(endpoint.getPath()).isEqualTo("/metrics");
+            assertThat(endpoint.getInterval()).isEqualTo("30s");
+        });
+    }
+
+    @Test
+    void everyObjectCarriesTheManagedByLabelItsInformersSelectOn() {
+        AgentPlan plan = Fixtures.plan(agent);
+        assertThat(java.util.List.of(AgentConfigMapDependent.render(agent, plan), AgentDeploymentDependent.render(agent, plan),
+                AgentServiceDependent.render(agent), AgentDisruptionBudgetDependent.render(agent), AgentServiceMonitorDependent.render(agent)))
+                .allSatisfy(object -> assertThat(object.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "vspam-operator")
+                        .containsEntry("app.kubernetes.io/instance", "vspam"));
+    }
+
+    static void assertLockedDown(SecurityContext context) {
+        assertThat(context.getRunAsUser()).isEqualTo(65532L);
+        assertThat(context.getRunAsNonRoot()).isTrue();
+        assertThat(context.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(context.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(context.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(context.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    }
+
+    static EnvVar env(Container container, String name) {
+        return container.getEnv().stream().filter(env -> env.getName().equals(name)).findFirst().orElseThrow();
+    }
+}
