@@ -1,6 +1,7 @@
 package org.vspam.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
@@ -24,17 +25,23 @@ public final class AgentOperator {
      * dependents' matcher compares only the fields the operator sets, so defaults the API server
      * adds do not cause updates.
      */
-    public static Operator build(KubernetesClient client, Metrics metrics, OperatorSettings settings, OperatorDefaults defaults) {
+    public static Operator build(KubernetesClient client, Metrics metrics, OperatorSettings settings, OperatorDefaults defaults,
+                                 Leadership leadership) {
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client)
                     .withMetrics(metrics)
                     .withCloseClientOnStop(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withUseSSAToPatchPrimaryResource(false);
-            if (settings.leaderElection()) {
-                overrider.withLeaderElectionConfiguration(settings.leaseNamespace() == null
-                        ? new LeaderElectionConfiguration(LEASE_NAME)
-                        : new LeaderElectionConfiguration(LEASE_NAME, settings.leaseNamespace()));
+            if (!settings.leaderElection()) {
+                leadership.leading(); // the only replica
+            } else {
+                // Losing the lease does not exit the JVM (that would also fire during a normal shutdown);
+                // it turns the liveness check down, and the kubelet restarts the pod into the election.
+                overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, settings.leaseNamespace(),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+                        new LeaderCallbacks(leadership::leading, leadership::lost, leader -> { }), false));
             }
         });
         VspamAgentReconciler reconciler = new VspamAgentReconciler(new AgentPlanner(defaults), new AgentStatusReport(Clock.systemUTC()));

@@ -22,10 +22,15 @@ final class OperatorFactory {
     }
 
     @Singleton
+    Leadership leadership() {
+        return new Leadership();
+    }
+
+    @Singleton
     @Bean(preDestroy = "stop")
-    Operator operator(KubernetesClient client, MeterRegistry registry, OperatorSettings settings) {
+    Operator operator(KubernetesClient client, MeterRegistry registry, OperatorSettings settings, Leadership leadership) {
         return AgentOperator.build(client, MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
-                settings, defaults(settings));
+                settings, defaults(settings), leadership);
     }
 
     /** Agent sizes measured under load (README, "Resources"). */

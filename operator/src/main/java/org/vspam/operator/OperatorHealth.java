@@ -11,16 +11,19 @@ import java.util.Map;
 
 /**
  * Healthy once the operator has started and while every informer is watching; an informer that
- * lost its watch (RBAC taken away, API server gone) makes the pod unhealthy so that it restarts.
+ * lost its watch (RBAC taken away, API server gone) or a lost leader lease makes the pod unhealthy,
+ * so that the kubelet restarts it.
  */
 @Singleton
 @Liveness
 @Readiness
 final class OperatorHealth extends AbstractHealthIndicator<Map<String, Object>> {
     private final Operator operator;
+    private final Leadership leadership;
 
-    OperatorHealth(Operator operator) {
+    OperatorHealth(Operator operator, Leadership leadership) {
         this.operator = operator;
+        this.leadership = leadership;
     }
 
     @Override
@@ -28,7 +31,8 @@ final class OperatorHealth extends AbstractHealthIndicator<Map<String, Object>> 
         var runtime = operator.getRuntimeInfo();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("started", runtime.isStarted());
-        if (!runtime.isStarted()) {
+        details.put("leadership", leadership.state().name().toLowerCase(java.util.Locale.ROOT));
+        if (!runtime.isStarted() || leadership.state() == Leadership.State.LOST) {
             healthStatus = HealthStatus.DOWN;
         } else if (!runtime.allEventSourcesAreHealthy()) {
             healthStatus = HealthStatus.DOWN;

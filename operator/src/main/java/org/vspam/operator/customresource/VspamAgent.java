@@ -31,9 +31,4 @@ public class VspamAgent extends CustomResource<VspamAgentSpec, VspamAgentStatus>
     protected VspamAgentSpec initSpec() {
         return new VspamAgentSpec();
     }
-
-    @Override
-    protected VspamAgentStatus initStatus() {
-        return new VspamAgentStatus();
-    }
 }

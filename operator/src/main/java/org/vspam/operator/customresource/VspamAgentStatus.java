@@ -3,11 +3,13 @@ package org.vspam.operator.customresource;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** What the operator last made of the resource. Equal statuses are not written again. */
+/**
+ * What the operator last made of the resource. Equal statuses are not written again. A new resource
+ * has no status at all (the API server drops one sent on create).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class VspamAgentStatus {
     @JsonPropertyDescription("The metadata.generation this status describes")
@@ -15,7 +17,7 @@ public class VspamAgentStatus {
 
     @JsonPropertyDescription("Ready, and the conditions it is made of: ConfigValid, SecretsResolved, DeploymentReady, "
             + "SidecarsInjected, MetricsScraped")
-    public List<Condition> conditions = new ArrayList<>();
+    public List<Condition> conditions;
 
     @JsonPropertyDescription("Agent pods the Deployment asks for")
     public Integer replicas;
@@ -24,7 +26,7 @@ public class VspamAgentStatus {
     public Integer readyReplicas;
 
     @JsonPropertyDescription("Postfix workloads carrying the sidecar, as Kind/name")
-    public List<String> protectedWorkloads = new ArrayList<>();
+    public List<String> protectedWorkloads;
 
     @JsonPropertyDescription("Number of protectedWorkloads")
     public Integer protectedCount;

@@ -1,0 +1,98 @@
+package org.vspam.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.testing.Fixtures;
+
+/**
+ * The operator process as it runs in its pod: the Micronaut application finds the API server the
+ * way kubectl would (here through the {@code kubernetes.master} setting), takes the leader Lease,
+ * serves health and Prometheus metrics, and reconciles.
+ */
+@EnableKubernetesMockClient(crud = true)
+@Timeout(120)
+class OperatorApplicationTest {
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+    private static EmbeddedServer application;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        client.resource(client.getKubernetesSerialization().unmarshal(
+                OperatorApplicationTest.class.getResourceAsStream("/META-INF/fabric8/vspamagents.vspam.org-v1.yml"),
+                CustomResourceDefinition.class)).create();
+        // JOSDK asks whether it may use Leases before electing; the mock server cannot answer that itself.
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").andReturn(201,
+                new SelfSubjectRulesReviewBuilder().withNewMetadata().endMetadata().withNewStatus().withIncomplete(false)
+                        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("*").endResourceRule()
+                        .endStatus().build()).always();
+        System.setProperty("kubernetes.master", client.getMasterUrl().toString());
+        System.setProperty("kubernetes.trust.certificates", "true"); // the mock server's certificate is self-signed
+        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+        application = ApplicationContext.run(EmbeddedServer.class, Map.of(
+                "micronaut.server.port", -1,
+                "vspam.operator.lease-namespace", "vspam-system",
+                "vspam.operator.agent-image", Fixtures.IMAGE));
+    }
+
+    @AfterAll
+    static void stop() {
+        application.close();
+        System.clearProperty("kubernetes.master");
+        System.clearProperty("kubernetes.trust.certificates");
+        System.clearProperty("kubernetes.auth.tryKubeConfig");
+        System.clearProperty("kubernetes.auth.tryServiceAccount");
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + application.getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void itTakesTheLeaderLeaseReconcilesAndReportsHealthAndMetrics() throws Exception {
+        Lease lease = await().atMost(Duration.ofSeconds(30)).until(() ->
+                client.leases().inNamespace("vspam-system").withName(AgentOperator.LEASE_NAME).get(), l -> l != null);
+        assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
+
+        client.resource(Fixtures.secret("mail", "vspam-key", "api-key", Fixtures.API_KEY)).create();
+        client.resource(Fixtures.secret("mail", "vspam-redis", "url", "redis://redis.example.net:6379/0")).create();
+        VspamAgent agent = Fixtures.agent("mail", "vspam");
+        agent.getMetadata().setUid(null);
+        client.resource(agent).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments().inNamespace("mail").withName("vspam").get() != null);
+        assertThat(client.apps().deployments().inNamespace("mail").withName("vspam").get().getSpec().getTemplate().getSpec()
+                .getContainers().getFirst().getImage()).as("the configured default image").isEqualTo(Fixtures.IMAGE);
+
+        HttpResponse<String> health = await().atMost(Duration.ofSeconds(30)).until(() -> get("/health"), r -> r.statusCode() == 200);
+        assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"started\":true").contains("\"leadership\":\"leading\"");
+        assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(get("/health/readiness").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> metrics = get("/prometheus");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("operator_sdk_").doesNotContain(Fixtures.API_KEY);
+    }
+}

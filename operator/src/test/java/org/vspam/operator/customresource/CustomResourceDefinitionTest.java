@@ -1,0 +1,118 @@
+package org.vspam.operator.customresource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CRD as the build generates it from the Java classes, and the committed copies users apply:
+ * {@code crds/} and the chart's {@code crds/}. After changing the classes, refresh both with
+ * {@code ./mvnw -pl operator -am test -Dtest=CustomResourceDefinitionTest -Dsurefire.failIfNoSpecifiedTests=false -Dcrd.update=true}.
+ */
+class CustomResourceDefinitionTest {
+    static final String FILE = "vspamagents.vspam.org-v1.yml";
+    /** The committed copies, relative to the operator module. */
+    static final List<Path> COMMITTED = List.of(Path.of("../crds", FILE), Path.of("../charts/vspam-operator/crds", FILE));
+
+    private static String generated() throws IOException {
+        try (InputStream in = CustomResourceDefinitionTest.class.getResourceAsStream("/META-INF/fabric8/" + FILE)) {
+            assertThat(in).as("the build generates " + FILE).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static CustomResourceDefinition crd() throws IOException {
+        return Serialization.unmarshal(generated(), CustomResourceDefinition.class);
+    }
+
+    private static JSONSchemaProps spec() throws IOException {
+        return crd().getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    }
+
+    @Test
+    void theCommittedCopiesAreWhatTheCodeGenerates() throws IOException {
+        String generated = generated();
+        for (Path copy : COMMITTED) {
+            if (Boolean.getBoolean("crd.update")) {
+                Files.createDirectories(copy.getParent());
+                Files.writeString(copy, generated);
+            }
+            assertThat(copy).as(copy + " exists").exists();
+            assertThat(Files.readString(copy))
+                    .as(copy.normalize() + " differs from the CRD the code generates; refresh it with ./mvnw -pl operator -am test "
+                            + "-Dtest=CustomResourceDefinitionTest -Dsurefire.failIfNoSpecifiedTests=false -Dcrd.update=true")
+                    .isEqualTo(generated);
+        }
+    }
+
+    @Test
+    void namesScopeAndStatusAsKubectlUsesThem() throws IOException {
+        CustomResourceDefinition crd = crd();
+        assertThat(crd.getMetadata().getName()).isEqualTo("vspamagents.vspam.org");
+        assertThat(crd.getSpec().getGroup()).isEqualTo("vspam.org");
+        assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+        assertThat(crd.getSpec().getNames().getKind()).isEqualTo("VspamAgent");
+        assertThat(crd.getSpec().getNames().getPlural()).isEqualTo("vspamagents");
+        assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("vsa");
+        assertThat(crd.getSpec().getVersions()).singleElement().satisfies(version -> {
+            assertThat(version.getName()).isEqualTo("v1alpha1");
+            assertThat(version.getSubresources().getStatus()).as("status subresource, for kubectl wait").isNotNull();
+            assertThat(version.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getJsonPath)
+                    .contains(Tuple.tuple("Ready", ".status.conditions[?(@.type==\"Ready\")].status"),
+                            Tuple.tuple("Reason", ".status.conditions[?(@.type==\"Ready\")].reason"),
+                            Tuple.tuple("Replicas", ".status.readyReplicas"),
+                            Tuple.tuple("Protected", ".status.protectedCount"));
+        });
+    }
+
+    @Test
+    void theSchemaRefusesWhatTheAgentWouldRefuse() throws IOException {
+        JSONSchemaProps spec = spec();
+        assertThat(spec.getProperties().get("cacheTtl").getPattern()).isEqualTo(VspamAgentSpec.DURATION);
+        assertThat(spec.getProperties().get("cacheTtl").getDefault().asText()).isEqualTo("10m");
+        assertThat(spec.getProperties().get("logLevel").getEnum()).extracting(node -> node.asText())
+                .containsExactlyInAnyOrder("debug", "info", "warn", "error");
+        assertThat(spec.getProperties().get("rejectMessage").getMaxLength()).isEqualTo(512L);
+        JSONSchemaProps replicas = spec.getProperties().get("deployment").getProperties().get("replicas");
+        assertThat(replicas.getMinimum()).isZero();
+        assertThat(replicas.getDefault().asInt()).isEqualTo(2);
+        assertThat(spec.getProperties().get("reporting").getProperties().get("queueSize").getMaximum()).isEqualTo(1_000_000.0);
+        assertThat(spec.getProperties().get("redis").getProperties().get("url").getPattern()).as("no password inline").contains("[^@");
+        assertThat(spec.getProperties().get("apiKeySecretRef").getRequired()).containsExactlyInAnyOrder("name", "key");
+        assertThat(spec.getProperties().get("sidecars").getRequired()).containsExactly("selector");
+    }
+
+    @Test
+    void rulesThatSpanFieldsAreCelRules() throws IOException {
+        JSONSchemaProps spec = spec();
+        assertThat(spec.getXKubernetesValidations()).extracting(ValidationRule::getRule)
+                .containsExactly("!has(self.deployment) || self.deployment.enabled || has(self.sidecars)");
+        assertThat(spec.getProperties().get("redis").getXKubernetesValidations()).extracting(ValidationRule::getRule, ValidationRule::getMessage)
+                .containsExactly(Tuple.tuple("has(self.url) != has(self.urlSecretRef)", "set exactly one of url and urlSecretRef"));
+    }
+
+    @Test
+    void everyFieldOfOurOwnIsDocumented() throws IOException {
+        JSONSchemaProps spec = spec();
+        assertThat(spec.getProperties()).allSatisfy((name, field) -> assertThat(field.getDescription()).as("spec." + name).isNotBlank());
+        for (String object : List.of("dnsbl", "reporting", "redis", "deployment", "sidecars", "metrics", "apiKeySecretRef")) {
+            Map<String, JSONSchemaProps> fields = spec.getProperties().get(object).getProperties();
+            assertThat(fields).allSatisfy((name, field) -> assertThat(field.getDescription()).as("spec." + object + "." + name).isNotBlank());
+        }
+        JSONSchemaProps status = crd().getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema().getProperties().get("status");
+        assertThat(status.getProperties()).allSatisfy((name, field) -> assertThat(field.getDescription()).as("status." + name).isNotBlank());
+    }
+}

@@ -1,0 +1,287 @@
+package org.vspam.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.vspam.operator.AgentOperator;
+import org.vspam.operator.Leadership;
+import org.vspam.operator.OperatorSettings;
+import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.sidecar.PostfixSidecar;
+import org.vspam.operator.sidecar.Workload;
+import org.vspam.operator.testing.Fixtures;
+
+/**
+ * The operator against Fabric8's mock API server (CRUD mode): what appears for a VspamAgent, how its
+ * status follows the Deployment, Secrets and Postfix workloads, and what goes when it goes. The mock
+ * server has no controllers, so the test plays the Deployment controller (status) where needed, and
+ * no garbage collector, so owned objects are checked by their owner references.
+ */
+@EnableKubernetesMockClient(crud = true)
+@Timeout(120)
+class VspamAgentOperatorTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+    static KubernetesClient client;
+    static KubernetesMockServer server;
+    private static Operator operator;
+
+    private String namespace;
+
+    @BeforeAll
+    static void startOperator() {
+        client.resource(client.getKubernetesSerialization().unmarshal(
+                VspamAgentOperatorTest.class.getResourceAsStream("/META-INF/fabric8/vspamagents.vspam.org-v1.yml"),
+                CustomResourceDefinition.class)).create();
+        client.resource(serviceMonitorCrd()).create(); // as if the Prometheus Operator were installed
+        CRDPresentActivationCondition.clearState();
+        operator = AgentOperator.build(client, Metrics.NOOP, new OperatorSettings(List.of(), Fixtures.IMAGE, false, null), Fixtures.DEFAULTS,
+                new Leadership());
+        operator.start();
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        operator.stop();
+    }
+
+    @BeforeEach
+    void freshNamespace() {
+        namespace = "mail-" + NAMESPACES.incrementAndGet();
+    }
+
+    @Test
+    void aVspamAgentBecomesConfigDeploymentServiceBudgetAndMonitorAndTurnsReadyWithItsPods() {
+        createSecrets();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().sidecars = null;
+        agent.getSpec().metrics.serviceMonitor = true;
+        VspamAgent created = create(agent);
+
+        Deployment deployment = await().atMost(WAIT).until(() -> get(Deployment.class, "vspam"), d -> d != null);
+        ConfigMap config = get(ConfigMap.class, "vspam-config");
+        List<HasMetadata> owned = List.of(deployment, config, await().atMost(WAIT).until(() -> get(Service.class, "vspam"), s -> s != null),
+                await().atMost(WAIT).until(() -> get(PodDisruptionBudget.class, "vspam"), b -> b != null),
+                await().atMost(WAIT).until(() -> get(ServiceMonitor.class, "vspam"), m -> m != null));
+        assertThat(owned).allSatisfy(object -> assertThat(object.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+            assertThat(owner.getKind()).isEqualTo("VspamAgent");
+            assertThat(owner.getUid()).isEqualTo(created.getMetadata().getUid());
+        }));
+        assertThat(config.getData().get("agent.yml")).contains("api_url: https://api.vspam.org").doesNotContain(Fixtures.API_KEY);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage()).isEqualTo(Fixtures.IMAGE);
+
+        Condition notReady = awaitReady("False");
+        assertThat(notReady.getReason()).isEqualTo("ReplicasNotReady");
+        assertThat(notReady.getMessage()).startsWith("0/2 agent pods of deployment \"vspam\" ready");
+
+        reportReadyPods("vspam", 2);
+        Condition ready = awaitReady("True");
+        assertThat(ready.getMessage()).isEqualTo("2/2 agents ready");
+        VspamAgent current = get(VspamAgent.class, "vspam");
+        assertThat(current.getStatus().readyReplicas).isEqualTo(2);
+        assertThat(current.getStatus().conditions).extracting(Condition::getType)
+                .containsExactly("Ready", "ConfigValid", "SecretsResolved", "DeploymentReady", "MetricsScraped");
+        assertThat(condition(current, "MetricsScraped").getStatus()).isEqualTo("True");
+
+        // Something makes the operator look again; nothing changed, so the status is not written again.
+        String version = current.getMetadata().getResourceVersion();
+        client.configMaps().inNamespace(namespace).withName("vspam-config").edit(c -> {
+            c.getMetadata().setAnnotations(Map.of("example.org/touched", "yes"));
+            return c;
+        });
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> get(VspamAgent.class, "vspam").getMetadata().getResourceVersion(), version::equals);
+    }
+
+    @Test
+    void aSpecChangeRewritesTheConfigAndRollsTheAgentPods() {
+        createSecrets();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().sidecars = null;
+        create(agent);
+        String hash = await().atMost(WAIT).until(() -> get(Deployment.class, "vspam"), d -> d != null)
+                .getSpec().getTemplate().getMetadata().getAnnotations().get("vspam.org/config-hash");
+
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam").edit(vsa -> {
+            vsa.getSpec().cacheTtl = "5m";
+            return vsa;
+        });
+
+        await().atMost(WAIT).until(() -> get(ConfigMap.class, "vspam-config").getData().get("agent.yml"), yaml -> yaml.contains("cache_ttl: 5m"));
+        await().atMost(WAIT).until(() -> get(Deployment.class, "vspam").getSpec().getTemplate().getMetadata().getAnnotations()
+                .get("vspam.org/config-hash"), now -> !now.equals(hash));
+    }
+
+    @Test
+    void aMissingSecretIsReadyFalseWithTheReasonAndNothingRunsUntilItExists() {
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().sidecars = null;
+        create(agent);
+
+        Condition ready = awaitReady("False");
+        assertThat(ready.getReason()).isEqualTo("SecretNotFound");
+        assertThat(ready.getMessage()).startsWith("secret \"vspam-key\" not found in namespace \"" + namespace + "\"");
+        assertThat(get(Deployment.class, "vspam")).as("nothing rolled out without its secrets").isNull();
+
+        createSecrets();
+        await().atMost(WAIT).until(() -> get(Deployment.class, "vspam"), d -> d != null);
+        await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "SecretsResolved"), c -> c != null && c.getStatus().equals("True"));
+    }
+
+    @Test
+    void aValueTheAgentWouldRefuseIsReportedAndNotRolledOut() {
+        createSecrets();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().sidecars = null;
+        agent.getSpec().decisionTimeout = "90s"; // a real API server's schema would allow it; the agent would not start with it
+        create(agent);
+
+        Condition ready = awaitReady("False");
+        assertThat(ready.getReason()).isEqualTo("InvalidConfig");
+        assertThat(ready.getMessage()).isEqualTo("decision_timeout: \"90s\" must not be longer than 1m (from VspamAgent " + namespace + "/vspam)");
+        assertThat(get(ConfigMap.class, "vspam-config")).isNull();
+    }
+
+    @Test
+    void postfixWorkloadsGetTheSidecarKeepItAndLoseItCleanly() {
+        createSecrets();
+        Deployment postfix = client.resource(Fixtures.postfix(namespace, "postfix", Map.of("app", "postfix"))).create();
+        PodTemplateSpec untouched = postfix.getSpec().getTemplate();
+        StatefulSet mx = client.resource(statefulSet("mx", Map.of("app", "postfix"))).create();
+        client.resource(Fixtures.postfix(namespace, "web", Map.of("app", "web"))).create();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().deployment.enabled = false;
+        create(agent);
+
+        await().atMost(WAIT).until(() -> PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
+        await().atMost(WAIT).until(() -> PostfixSidecar.present(get(StatefulSet.class, "mx").getSpec().getTemplate()));
+        assertThat(get(Deployment.class, "postfix").getMetadata().getAnnotations()).containsEntry(Workload.CLAIM, "vspam");
+        assertThat(PostfixSidecar.present(get(Deployment.class, "web").getSpec().getTemplate())).as("not selected").isFalse();
+        assertThat(PostfixSidecar.remove(get(Deployment.class, "postfix").getSpec().getTemplate()))
+                .as("nothing else in the user's template touched").isEqualTo(untouched);
+        await().atMost(WAIT).until(() -> get(VspamAgent.class, "vspam").getStatus(), s -> s != null && Integer.valueOf(2).equals(s.protectedCount));
+        VspamAgent status = get(VspamAgent.class, "vspam");
+        assertThat(status.getStatus().protectedWorkloads).containsExactlyInAnyOrder("Deployment/postfix", "StatefulSet/mx");
+        assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
+        assertThat(get(Deployment.class, "vspam")).as("deployment disabled: sidecars only").isNull();
+
+        // Someone re-applies the StatefulSet without the sidecar: it comes back.
+        client.apps().statefulSets().inNamespace(namespace).withName("mx").edit(s -> {
+            s.getSpec().setTemplate(PostfixSidecar.remove(s.getSpec().getTemplate()));
+            return s;
+        });
+        await().atMost(WAIT).until(() -> PostfixSidecar.present(get(StatefulSet.class, "mx").getSpec().getTemplate()));
+
+        // The Deployment stops matching: the sidecar and the claim go, the template is the user's again.
+        client.apps().deployments().inNamespace(namespace).withName("postfix").edit(d -> {
+            d.getMetadata().setLabels(Map.of("app", "postfix-legacy"));
+            return d;
+        });
+        await().atMost(WAIT).until(() -> !PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
+        assertThat(get(Deployment.class, "postfix").getSpec().getTemplate()).isEqualTo(untouched);
+        assertThat(get(Deployment.class, "postfix").getMetadata().getAnnotations()).doesNotContainKey(Workload.CLAIM);
+
+        // The VspamAgent is deleted: every sidecar it put in goes with it.
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam").delete();
+        await().atMost(WAIT).until(() -> !PostfixSidecar.present(get(StatefulSet.class, "mx").getSpec().getTemplate()));
+        assertThat(get(StatefulSet.class, "mx").getSpec().getTemplate()).isEqualTo(mx.getSpec().getTemplate());
+        await().atMost(WAIT).until(() -> get(VspamAgent.class, "vspam") == null);
+    }
+
+    @Test
+    void aWorkloadAnotherVspamAgentProtectsIsReportedNotTakenOver() {
+        createSecrets();
+        client.resource(Fixtures.postfix(namespace, "postfix", Map.of("app", "postfix"))).create();
+        VspamAgent first = Fixtures.agent(namespace, "first");
+        first.getSpec().deployment.enabled = false;
+        create(first);
+        await().atMost(WAIT).until(() -> PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
+
+        VspamAgent second = Fixtures.agent(namespace, "second");
+        second.getSpec().deployment.enabled = false;
+        create(second);
+
+        Condition ready = await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "second"), "Ready"),
+                c -> c != null && c.getStatus().equals("False"));
+        assertThat(ready.getReason()).isEqualTo("WorkloadClaimed");
+        assertThat(ready.getMessage()).contains("Deployment/postfix (carries VspamAgent \"first\")");
+        assertThat(get(Deployment.class, "postfix").getMetadata().getAnnotations()).containsEntry(Workload.CLAIM, "first");
+    }
+
+    private void createSecrets() {
+        client.resource(Fixtures.secret(namespace, "vspam-key", "api-key", Fixtures.API_KEY)).create();
+        client.resource(Fixtures.secret(namespace, "vspam-redis", "url", "redis://:pw@redis.example.net:6379/0")).create();
+    }
+
+    private VspamAgent create(VspamAgent agent) {
+        agent.getMetadata().setUid(null);
+        agent.getMetadata().setGeneration(null);
+        return client.resource(agent).create();
+    }
+
+    private <T extends HasMetadata> T get(Class<T> type, String name) {
+        return client.resources(type).inNamespace(namespace).withName(name).get();
+    }
+
+    private Condition awaitReady(String status) {
+        return await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "Ready"), c -> c != null && c.getStatus().equals(status));
+    }
+
+    private static Condition condition(VspamAgent agent, String type) {
+        return Optional.ofNullable(agent).map(VspamAgent::getStatus).map(s -> s.conditions).orElse(List.of()).stream()
+                .filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+    }
+
+    /** What the Deployment controller would do once the pods pass their readiness probe. */
+    private void reportReadyPods(String name, int ready) {
+        Deployment deployment = get(Deployment.class, name);
+        deployment.setStatus(new DeploymentStatusBuilder().withReplicas(ready).withReadyReplicas(ready).withAvailableReplicas(ready).build());
+        client.resource(deployment).updateStatus();
+    }
+
+    private StatefulSet statefulSet(String name, Map<String, String> labels) {
+        Deployment shape = Fixtures.postfix(namespace, name, labels);
+        return new StatefulSetBuilder().withMetadata(shape.getMetadata())
+                .withNewSpec().withServiceName(name).withSelector(shape.getSpec().getSelector()).withTemplate(shape.getSpec().getTemplate()).endSpec()
+                .build();
+    }
+
+    private static CustomResourceDefinition serviceMonitorCrd() {
+        return new CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName("servicemonitors.monitoring.coreos.com").endMetadata()
+                .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
+                .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors").withSingular("servicemonitor").endNames()
+                .addNewVersion().withName("v1").withServed(true).withStorage(true).endVersion()
+                .endSpec().build();
+    }
+}
