@@ -17,6 +17,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +58,7 @@ import org.vspam.config.GoDuration;
  * vspam.org API, warms its cache, and measures cached verdicts. With {@code bench.target=HOST:PORT}
  * it measures an agent that is already running (the senders must then be cached there).
  *
- * <p>Settings (system properties): {@code bench.mode} ({@code local}, {@code shared}, {@code redis-down}),
+ * <p>Settings (system properties): {@code bench.mode} ({@code local}, {@code shared}, {@code redis-down}, {@code image}),
  * {@code bench.connections} (50), {@code bench.duration} (20s), {@code bench.warmup} (5s),
  * {@code bench.senders} (distinct sender domains: 1000, or 1,000,000 in shared mode so that no
  * sender is asked twice), {@code bench.target}.
@@ -74,7 +77,9 @@ public final class PolicyBenchmark {
         /** The in-process cache cold, every verdict in Redis (learned by another agent). */
         SHARED,
         /** {@code redis_url} set, Redis unreachable; verdicts in the in-process cache. */
-        REDIS_DOWN
+        REDIS_DOWN,
+        /** The agent as its image runs it, in its own JVM: start-up time and resident memory, idle and under this load. */
+        IMAGE
     }
 
     private static final byte[] HEAD = ascii("request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=ESMTP\nclient_address=192.0.2.");
@@ -87,6 +92,10 @@ public final class PolicyBenchmark {
     }
 
     private void run() throws Exception {
+        if (mode == Mode.IMAGE) {
+            runImage();
+            return;
+        }
         String target = System.getProperty("bench.target", "");
         if (!target.isEmpty()) {
             URI address = URI.create("tcp://" + target);
@@ -119,6 +128,47 @@ public final class PolicyBenchmark {
                 Timer decisions = meters.get("vspam.decision.duration").tag("transport", "policy").timer();
                 System.out.printf("agent-side decision time (histogram bucket bounds): p50 <= %.3f ms, p99 <= %.3f ms, p99.9 <= %.3f ms%n",
                         bucketBound(decisions, 0.50), bucketBound(decisions, 0.99), bucketBound(decisions, 0.999));
+            }
+        }
+    }
+
+    /**
+     * Start-up as the image starts (five times), then idle and peak resident memory of one agent
+     * while the closed loop runs against it. {@code bench.memory} is the container limit (256m).
+     */
+    private void runImage() throws Exception {
+        Path root = ImageAgent.root();
+        String limit = System.getProperty("bench.memory", "256m");
+        try (FakeVspamApi api = new FakeVspamApi()) {
+            Path aot = ImageAgent.train(root);
+            List<Long> starts = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                try (ImageAgent agent = ImageAgent.start(root, aot, limit, api.baseUrl())) {
+                    starts.add(agent.millisToFirstAnswer());
+                }
+            }
+            System.out.printf("image flags (docker/agent.jvm.options), AOT cache, memory limit %s: first policy answer after %s ms%n", limit, starts);
+            try (ImageAgent agent = ImageAgent.start(root, aot, limit, api.baseUrl())) {
+                agent.millisToFirstAnswer();
+                TimeUnit.SECONDS.sleep(2);
+                long[] idle = agent.residentKib();
+                warmCache(agent.port());
+                long[] peak = new long[3];
+                ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+                sampler.scheduleAtFixedRate(() -> {
+                    try {
+                        long[] now = agent.residentKib();
+                        if (now[0] > peak[0]) {
+                            System.arraycopy(now, 0, peak, 0, 3);
+                        }
+                    } catch (java.io.IOException e) {
+                        // the agent is gone; the figures stop here
+                    }
+                }, 0, 200, TimeUnit.MILLISECONDS);
+                measure("127.0.0.1", agent.port());
+                sampler.shutdownNow();
+                System.out.printf("resident memory idle: %.1f MiB (anon %.1f, file %.1f); under load, highest: %.1f MiB (anon %.1f, file %.1f)%n",
+                        idle[0] / 1024.0, idle[1] / 1024.0, idle[2] / 1024.0, peak[0] / 1024.0, peak[1] / 1024.0, peak[2] / 1024.0);
             }
         }
     }

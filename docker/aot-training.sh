@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Records the agent's AOT cache (JDK 25, JEP 514): runs the agent the way its image does, sends it
+# policy and HTTP requests like a mail server would, stops it, and the JVM writes what it loaded and
+# linked into CACHE. A later start with -XX:AOTCache=CACHE skips that work.
+#
+#   aot-training.sh JAR CACHE JVM-OPTIONS-FILE [POLICY-PORT HTTP-PORT]
+set -euo pipefail
+jar=$1 cache=$2 options=$3 policy_port=${4:-10045} http_port=${5:-10046}
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+# Nothing answers on port 9: the API and DNSBL clients run their error paths, quickly.
+export VSPAM_API_URL=http://127.0.0.1:9 VSPAM_DNSBL_RESOLVERS=127.0.0.1:9 VSPAM_DECISION_TIMEOUT=200ms \
+  VSPAM_CACHE_PATH="" VSPAM_LISTEN=tcp://127.0.0.1:$policy_port VSPAM_HTTP_ENABLED=true \
+  VSPAM_HTTP_LISTEN=127.0.0.1:$http_port VSPAM_LOG_LEVEL=error
+"$java" @"$options" -XX:AOTCacheOutput="$cache" -Xlog:aot=error -jar "$jar" serve &
+agent=$!
+
+for _ in $(seq 1 300); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$policy_port") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+exec 3<>"/dev/tcp/127.0.0.1/$policy_port"
+for i in $(seq 1 40); do
+  printf 'request=smtpd_access_policy\nsender=user@s%d.example.org\nclient_address=192.0.2.%d\n\n' "$i" "$i" >&3
+  read -r _ <&3 && read -r _ <&3
+done
+exec 3<&-
+for path in "/check?sender_domain=example.org&client_ip=192.0.2.1" /health /metrics; do
+  exec 4<>"/dev/tcp/127.0.0.1/$http_port"
+  printf 'GET %s HTTP/1.0\r\n\r\n' "$path" >&4
+  cat <&4 >/dev/null
+  exec 4<&-
+done
+
+kill -TERM "$agent"
+wait "$agent" || true # a JVM stopped by SIGTERM exits with 143
+test -s "$cache" || { echo "aot-training: $cache was not written" >&2; exit 1; }
