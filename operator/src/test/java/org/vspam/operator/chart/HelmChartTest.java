@@ -1,0 +1,169 @@
+package org.vspam.operator.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.reconciler.AgentPlanner;
+import org.vspam.operator.testing.Fixtures;
+
+/** The Helm chart through real Helm (helm-java bundles it): lint, render, schema, and what it renders. */
+class HelmChartTest {
+    private static final Path CHART = Path.of("../charts/vspam-operator");
+    private static final String RELEASE = "vspam-operator";
+    private static final String NAMESPACE = "vspam-system";
+
+    private static List<HasMetadata> render(Consumer<TemplateCommand> values) {
+        TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion("1.31.0");
+        values.accept(template);
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String document : template.call().split("(?m)^---\\s*$")) {
+            if (document.lines().anyMatch(line -> line.startsWith("kind:"))) {
+                objects.add(Serialization.unmarshal(document));
+            }
+        }
+        return objects;
+    }
+
+    private static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static List<HasMetadata> kind(List<HasMetadata> objects, String kind) {
+        return objects.stream().filter(object -> object.getKind().equals(kind)).toList();
+    }
+
+    private static Container operator(List<HasMetadata> objects) {
+        return all(objects, Deployment.class).getFirst().getSpec().getTemplate().getSpec().getContainers().getFirst();
+    }
+
+    private static Optional<String> env(Container container, String name) {
+        return container.getEnv().stream().filter(env -> env.getName().equals(name)).map(EnvVar::getValue).findFirst();
+    }
+
+    static Stream<Path> ciValues() throws IOException {
+        return Files.list(CHART.resolve("ci")).filter(path -> path.toString().endsWith(".yaml")).sorted();
+    }
+
+    @Test
+    void lintIsClean() {
+        LintResult lint = new Helm(CHART).lint().strict().call();
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+        assertThat(lint.getMessages()).noneMatch(message -> message.contains("[ERROR]") || message.contains("[WARNING]"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("ciValues")
+    void everyCiScenarioRendersKubernetesObjects(Path values) {
+        List<HasMetadata> objects = render(template -> template.withValuesFile(values));
+        assertThat(all(objects, Deployment.class)).hasSize(1);
+        assertThat(objects).allSatisfy(object -> assertThat(object.getMetadata().getName()).isNotBlank());
+    }
+
+    @Test
+    void byDefaultItWatchesItsNamespaceWithARoleThereRunningLockedDown() {
+        List<HasMetadata> objects = render(template -> { });
+
+        assertThat(kind(objects, "ClusterRole")).extracting(o -> o.getMetadata().getName()).containsExactly(RELEASE + "-crd-reader");
+        assertThat(all(objects, Role.class)).extracting(o -> o.getMetadata().getNamespace() + "/" + o.getMetadata().getName())
+                .containsExactlyInAnyOrder(NAMESPACE + "/" + RELEASE, NAMESPACE + "/" + RELEASE + "-leader-election");
+        Container operator = operator(objects);
+        assertThat(operator.getImage()).isEqualTo("ghcr.io/vspam-org/vspam-operator:0.3.0");
+        assertThat(env(operator, "VSPAM_OPERATOR_NAMESPACES")).contains(NAMESPACE);
+        assertThat(env(operator, "VSPAM_OPERATOR_AGENT_IMAGE")).contains("ghcr.io/vspam-org/vspam-agent:0.3.0");
+        assertThat(operator.getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+        assertThat(operator.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(operator.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(operator.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/liveness");
+        assertThat(kind(objects, "VspamAgent")).isEmpty();
+        assertThat(kind(objects, "ServiceMonitor")).isEmpty();
+    }
+
+    @Test
+    void itsRoleGrantsWhatTheOperatorUsesAndNoMore() {
+        Role role = all(render(template -> { }), Role.class).stream().filter(r -> r.getMetadata().getName().equals(RELEASE)).findFirst().orElseThrow();
+        assertThat(verbs(role.getRules(), "", "secrets")).containsExactly("get", "list", "watch");
+        assertThat(verbs(role.getRules(), "apps", "statefulsets")).doesNotContain("create", "delete");
+        assertThat(verbs(role.getRules(), "vspam.org", "vspamagents/status")).contains("patch");
+        assertThat(verbs(role.getRules(), "vspam.org", "vspamagents/finalizers")).containsExactly("update");
+        assertThat(verbs(role.getRules(), "", "pods")).isEmpty();
+        assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getVerbs()).doesNotContain("*"));
+    }
+
+    @Test
+    void clusterScopeIsAClusterRoleAndAnEmptyNamespaceList() throws IOException {
+        List<HasMetadata> objects = render(template -> template.withValuesFile(CHART.resolve("ci/cluster-scope-values.yaml")));
+        assertThat(kind(objects, "ClusterRole")).extracting(o -> o.getMetadata().getName()).containsExactlyInAnyOrder(RELEASE, RELEASE + "-crd-reader");
+        assertThat(kind(objects, "ClusterRoleBinding")).hasSize(2);
+        assertThat(all(objects, Role.class)).extracting(o -> o.getMetadata().getName()).containsExactly(RELEASE + "-leader-election");
+        assertThat(env(operator(objects), "VSPAM_OPERATOR_NAMESPACES")).contains("");
+        assertThat(kind(objects, "ServiceMonitor")).singleElement().satisfies(monitor ->
+                assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus"));
+    }
+
+    @Test
+    void namespaceScopeGetsARoleInEveryWatchedNamespace() {
+        List<HasMetadata> objects = render(template -> template.withValuesFile(CHART.resolve("ci/namespaces-values.yaml")));
+        assertThat(all(objects, Role.class)).extracting(o -> o.getMetadata().getNamespace()).containsExactlyInAnyOrder(NAMESPACE, "mail", "mail-staging");
+        assertThat(kind(objects, "RoleBinding")).hasSize(3);
+        assertThat(env(operator(objects), "VSPAM_OPERATOR_NAMESPACES")).contains(NAMESPACE + ",mail,mail-staging");
+        assertThat(env(operator(objects), "VSPAM_OPERATOR_LEADER_ELECTION")).contains("false");
+    }
+
+    @Test
+    void theChartsVspamAgentIsOneTheOperatorAccepts() {
+        List<HasMetadata> objects = render(template -> template.withValuesFile(CHART.resolve("ci/agent-values.yaml")));
+        GenericKubernetesResource generic = (GenericKubernetesResource) kind(objects, "VspamAgent").getFirst();
+        VspamAgent agent = Serialization.unmarshal(Serialization.asYaml(generic), VspamAgent.class);
+
+        assertThat(agent.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+        assertThat(agent.getSpec().apiKeySecretRef.name).isEqualTo("vspam-api-key");
+        assertThat(agent.getSpec().apiKeySecretRef.key).isEqualTo("api-key");
+        assertThat(agent.getSpec().deployment.replicas).isEqualTo(3);
+        assertThat(agent.getSpec().sidecars.selector.getMatchLabels()).containsEntry("app", "postfix");
+        var plan = new AgentPlanner(Fixtures.DEFAULTS).plan(agent, name -> Optional.of(Fixtures.secret(NAMESPACE, name, "api-key", "k")));
+        assertThat(plan.configProblem()).isEmpty();
+        assertThat(plan.agentYaml()).contains("cache_ttl: 15m");
+    }
+
+    @Test
+    void theSchemaRefusesAMisspelledKeyAndAWrongType() {
+        assertThatThrownBy(() -> render(template -> template.set("imag.tag", "1.0")))
+                .hasMessageContaining("additional properties 'imag' not allowed");
+        assertThatThrownBy(() -> render(template -> template.set("agent.apikey.existingSecret", "vspam-key")))
+                .hasMessageContaining("additional properties 'apikey' not allowed");
+        assertThatThrownBy(() -> render(template -> template.set("watch.scope", "everywhere")))
+                .hasMessageContaining("at '/watch/scope': value must be one of 'namespace', 'cluster'");
+        assertThatThrownBy(() -> render(template -> template.set("replicaCount", "two")))
+                .hasMessageContaining("at '/replicaCount'");
+    }
+
+    private static List<String> verbs(List<PolicyRule> rules, String group, String resource) {
+        return rules.stream().filter(rule -> rule.getApiGroups().contains(group) && rule.getResources().contains(resource))
+                .flatMap(rule -> rule.getVerbs().stream()).toList();
+    }
+}
