@@ -16,7 +16,7 @@ import org.vspam.config.LogLevel;
  * (logback's own encoder: timestamp, level, logger, formatted message, exception).
  */
 public final class LogOutput {
-    private static final String APPENDER = "STDOUT";
+    private static final String APPENDER = LogDefaults.APPENDER;
 
     private LogOutput() {
     }

@@ -45,11 +45,15 @@ final class ImageAgent implements AutoCloseable {
         return cache;
     }
 
+    /** {@code aotCache} null starts without one, to see what it is worth. */
     static ImageAgent start(Path root, Path aotCache, String memoryLimit, URI api) throws IOException {
         int port = Ports.freeTcpPort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "@" + root.resolve("docker/agent.jvm.options"), "-XX:MaxRAM=" + memoryLimit,
-                "-XX:AOTCache=" + aotCache, "-jar", jar(root).toString(), "serve"));
+        List<String> command = new ArrayList<>(List.of(java, "@" + root.resolve("docker/agent.jvm.options"), "-XX:MaxRAM=" + memoryLimit));
+        if (aotCache != null) {
+            command.add("-XX:AOTCache=" + aotCache);
+        }
+        command.addAll(List.of("-jar", jar(root).toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("MALLOC_ARENA_MAX", "2"); // as the image sets it
         builder.environment().putAll(Map.of("VSPAM_API_URL", api.toString(), "VSPAM_DNSBL_ENABLED", "false", "VSPAM_CACHE_PATH", "",

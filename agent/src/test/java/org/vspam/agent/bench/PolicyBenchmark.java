@@ -134,20 +134,23 @@ public final class PolicyBenchmark {
 
     /**
      * Start-up as the image starts (five times), then idle and peak resident memory of one agent
-     * while the closed loop runs against it. {@code bench.memory} is the container limit (256m).
+     * while the closed loop runs against it. {@code bench.memory} is the container limit (256m),
+     * {@code bench.aot=false} leaves the AOT cache out.
      */
     private void runImage() throws Exception {
         Path root = ImageAgent.root();
         String limit = System.getProperty("bench.memory", "256m");
+        boolean withAot = Boolean.parseBoolean(System.getProperty("bench.aot", "true"));
         try (FakeVspamApi api = new FakeVspamApi()) {
-            Path aot = ImageAgent.train(root);
+            Path aot = withAot ? ImageAgent.train(root) : null;
             List<Long> starts = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 try (ImageAgent agent = ImageAgent.start(root, aot, limit, api.baseUrl())) {
                     starts.add(agent.millisToFirstAnswer());
                 }
             }
-            System.out.printf("image flags (docker/agent.jvm.options), AOT cache, memory limit %s: first policy answer after %s ms%n", limit, starts);
+            System.out.printf("image flags (docker/agent.jvm.options), %s, memory limit %s: first policy answer after %s ms%n",
+                    withAot ? "AOT cache" : "no AOT cache", limit, starts);
             try (ImageAgent agent = ImageAgent.start(root, aot, limit, api.baseUrl())) {
                 agent.millisToFirstAnswer();
                 TimeUnit.SECONDS.sleep(2);

@@ -67,6 +67,28 @@ class HelmChartTest {
         return Files.list(CHART.resolve("ci")).filter(path -> path.toString().endsWith(".yaml")).sorted();
     }
 
+    /**
+     * deploy/vspam-operator.yaml, the one-file install (kubectl apply -f): the namespace, the CRD and
+     * the chart rendered for the whole cluster. Refresh it with -Dgenerated.update=true after changing the chart.
+     */
+    @Test
+    void theOneFileInstallIsWhatTheChartRenders() throws IOException {
+        String rendered = "# Generated from charts/vspam-operator (see README); edit the chart, not this file.\n"
+                + "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + NAMESPACE + "\n---\n"
+                + Files.readString(CHART.resolve("crds/vspamagents.vspam.org-v1.yml"))
+                + new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion("1.31.0")
+                        .set("watch.scope", "cluster").call();
+        Path committed = Path.of("../deploy/vspam-operator.yaml");
+        if (Boolean.getBoolean("generated.update")) {
+            Files.createDirectories(committed.getParent());
+            Files.writeString(committed, rendered);
+        }
+        assertThat(committed).exists();
+        assertThat(Files.readString(committed)).as("deploy/vspam-operator.yaml differs from what the chart renders; refresh it with "
+                + "./mvnw -pl operator -am test -Dtest=HelmChartTest -Dsurefire.failIfNoSpecifiedTests=false -Dgenerated.update=true")
+                .isEqualTo(rendered);
+    }
+
     @Test
     void lintIsClean() {
         LintResult lint = new Helm(CHART).lint().strict().call();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The CRD as the build generates it from the Java classes, and the committed copies users apply:
  * {@code crds/} and the chart's {@code crds/}. After changing the classes, refresh both with
- * {@code ./mvnw -pl operator -am test -Dtest=CustomResourceDefinitionTest -Dsurefire.failIfNoSpecifiedTests=false -Dcrd.update=true}.
+ * {@code ./mvnw -pl operator -am test -Dtest=CustomResourceDefinitionTest -Dsurefire.failIfNoSpecifiedTests=false -Dgenerated.update=true}.
  */
 class CustomResourceDefinitionTest {
     static final String FILE = "vspamagents.vspam.org-v1.yml";
@@ -46,14 +46,14 @@ class CustomResourceDefinitionTest {
     void theCommittedCopiesAreWhatTheCodeGenerates() throws IOException {
         String generated = generated();
         for (Path copy : COMMITTED) {
-            if (Boolean.getBoolean("crd.update")) {
+            if (Boolean.getBoolean("generated.update")) {
                 Files.createDirectories(copy.getParent());
                 Files.writeString(copy, generated);
             }
             assertThat(copy).as(copy + " exists").exists();
             assertThat(Files.readString(copy))
                     .as(copy.normalize() + " differs from the CRD the code generates; refresh it with ./mvnw -pl operator -am test "
-                            + "-Dtest=CustomResourceDefinitionTest -Dsurefire.failIfNoSpecifiedTests=false -Dcrd.update=true")
+                            + "-Dtest=CustomResourceDefinitionTest -Dsurefire.failIfNoSpecifiedTests=false -Dgenerated.update=true")
                     .isEqualTo(generated);
         }
     }

@@ -1,0 +1,42 @@
+package org.vspam.agent.observe;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import java.util.List;
+
+/**
+ * The agent's logging, set up in code rather than from logback.xml: one line per event on standard
+ * output, level first, easy to grep in journalctl and kubectl logs. Skipping logback's XML
+ * configuration saves a sidecar some 450 classes (XML parsing among them) at every start. {@link LogOutput} then applies
+ * {@code log_level} and {@code log_format}.
+ */
+public final class LogDefaults extends ContextAwareBase implements Configurator {
+    static final String APPENDER = "STDOUT";
+    private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}: %msg%n";
+    /** Libraries whose INFO lines say nothing an operator acts on. */
+    private static final List<String> QUIET = List.of("io.micronaut", "io.netty", "io.lettuce", "org.xbill", "reactor");
+
+    @Override
+    public ExecutionStatus configure(LoggerContext context) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName(APPENDER);
+        console.setEncoder(encoder);
+        console.start();
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(console);
+        QUIET.forEach(name -> context.getLogger(name).setLevel(Level.WARN));
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+}
