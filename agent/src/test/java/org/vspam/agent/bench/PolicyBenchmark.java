@@ -59,12 +59,15 @@ import org.vspam.config.GoDuration;
  * it measures an agent that is already running (the senders must then be cached there).
  *
  * <p>Settings (system properties): {@code bench.mode} ({@code local}, {@code shared}, {@code redis-down}, {@code image}),
- * {@code bench.connections} (50), {@code bench.duration} (20s), {@code bench.warmup} (5s),
+ * {@code bench.connections} (50), {@code bench.rate} (requests/s for an open loop; 0, the default,
+ * is the closed loop), {@code bench.duration} (20s), {@code bench.warmup} (5s),
  * {@code bench.senders} (distinct sender domains: 1000, or 1,000,000 in shared mode so that no
  * sender is asked twice), {@code bench.target}.
  */
 public final class PolicyBenchmark {
     private final int connections = Integer.getInteger("bench.connections", 50);
+    /** Requests per second offered by all connections together; 0 = closed loop (each sends as soon as answered). */
+    private final int rate = Integer.getInteger("bench.rate", 0);
     private final Duration duration = GoDuration.parse(System.getProperty("bench.duration", "20s"));
     private final Duration warmup = GoDuration.parse(System.getProperty("bench.warmup", "5s"));
     private final Mode mode = Mode.valueOf(System.getProperty("bench.mode", "local").toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
@@ -128,6 +131,11 @@ public final class PolicyBenchmark {
                 Timer decisions = meters.get("vspam.decision.duration").tag("transport", "policy").timer();
                 System.out.printf("agent-side decision time (histogram bucket bounds): p50 <= %.3f ms, p99 <= %.3f ms, p99.9 <= %.3f ms%n",
                         bucketBound(decisions, 0.50), bucketBound(decisions, 0.99), bucketBound(decisions, 0.999));
+                if (mode == Mode.SHARED) {
+                    Timer shared = meters.get("vspam.lookup.duration").tag("source", "shared_cache").timer();
+                    System.out.printf("shared cache (Redis) lookup time: p50 <= %.3f ms, p99 <= %.3f ms, p99.9 <= %.3f ms%n",
+                            bucketBound(shared, 0.50), bucketBound(shared, 0.99), bucketBound(shared, 0.999));
+                }
             }
         }
     }
@@ -264,8 +272,11 @@ public final class PolicyBenchmark {
                 connection.channel = bootstrap.connect(host, port).sync().channel();
                 pool.add(connection);
             }
-            System.out.printf("%d connections, closed loop, warm-up %s, measuring %s%n", connections, GoDuration.format(warmup), GoDuration.format(duration));
-            pool.forEach(c -> c.channel.eventLoop().execute(c::sendNext));
+            System.out.printf("%d connections, %s, warm-up %s, measuring %s%n", connections,
+                    rate > 0 ? "open loop at " + rate + " requests/s (latency counted from each request's planned send time)" : "closed loop",
+                    GoDuration.format(warmup), GoDuration.format(duration));
+            long start = System.nanoTime();
+            pool.forEach(c -> c.channel.eventLoop().execute(() -> c.begin(start)));
             TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
             Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
             group.submit(() -> pool.forEach(c -> c.recording = histogram)).sync();
@@ -296,16 +307,34 @@ public final class PolicyBenchmark {
         Histogram recording;
         private int next;
         private long sentAt;
+        /** Open loop: when the next request is due; one request per interval, as a steady smtpd would send them. */
+        private long dueAt;
 
         /** Connections take turns through the senders, so each sender is asked once per round. */
         Connection(int index) {
             this.next = index % senders;
         }
 
+        /** Starts sending; in the open loop the connections' schedules are spread evenly over one interval. */
+        void begin(long start) {
+            if (rate > 0) {
+                dueAt = start + interval() * next / connections;
+                channel.eventLoop().schedule(this::sendNext, dueAt - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } else {
+                sendNext();
+            }
+        }
+
+        private long interval() {
+            return TimeUnit.SECONDS.toNanos(1) * connections / rate;
+        }
+
         void sendNext() {
             ByteBuf request = request(next, channel.alloc().buffer(320));
             next = (next + connections) % senders;
-            sentAt = System.nanoTime();
+            // Open loop: a late answer delays the next send, but its latency still counts from when it was due.
+            sentAt = rate > 0 ? dueAt : System.nanoTime();
+            dueAt += rate > 0 ? interval() : 0;
             channel.writeAndFlush(request, channel.voidPromise());
         }
 
@@ -314,10 +343,15 @@ public final class PolicyBenchmark {
             if (line.isReadable()) {
                 return; // the action line; the empty line after it ends the answer
             }
+            long now = System.nanoTime();
             if (recording != null) {
-                recording.recordValue(Math.min(System.nanoTime() - sentAt, recording.getHighestTrackableValue()));
+                recording.recordValue(Math.min(now - sentAt, recording.getHighestTrackableValue()));
             }
-            sendNext();
+            if (rate > 0 && dueAt > now) {
+                ctx.executor().schedule(this::sendNext, dueAt - now, TimeUnit.NANOSECONDS);
+            } else {
+                sendNext();
+            }
         }
     }
 }
