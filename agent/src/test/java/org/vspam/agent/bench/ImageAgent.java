@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.vspam.agent.testing.AotTraining;
 import org.vspam.agent.testing.Ports;
 
 /**
@@ -27,33 +28,15 @@ final class ImageAgent implements AutoCloseable {
         this.startedNanos = startedNanos;
     }
 
-    /** The repository's root, seen from the agent module where the benchmark runs. */
-    static Path root() {
-        Path here = Path.of("").toAbsolutePath();
-        return Files.exists(here.resolve("docker")) ? here : here.getParent();
-    }
-
-    /** Records the AOT cache the way the image build does. */
-    static Path train(Path root) throws IOException, InterruptedException {
-        Path cache = Files.createTempDirectory("vspam-aot").resolve("vspam-agent.aot");
-        Process training = new ProcessBuilder("bash", root.resolve("docker/aot-training.sh").toString(), jar(root).toString(), cache.toString(),
-                root.resolve("docker/agent.jvm.options").toString(), Integer.toString(Ports.freeTcpPort()), Integer.toString(Ports.freeTcpPort()))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!training.waitFor(2, TimeUnit.MINUTES) || training.exitValue() != 0) {
-            throw new IOException("docker/aot-training.sh failed");
-        }
-        return cache;
-    }
-
     /** {@code aotCache} null starts without one, to see what it is worth. */
-    static ImageAgent start(Path root, Path aotCache, String memoryLimit, URI api) throws IOException {
+    static ImageAgent start(Path aotCache, String memoryLimit, URI api) throws IOException {
         int port = Ports.freeTcpPort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "@" + root.resolve("docker/agent.jvm.options"), "-XX:MaxRAM=" + memoryLimit));
+        List<String> command = new ArrayList<>(List.of(java, "@" + AotTraining.jvmOptions(), "-XX:MaxRAM=" + memoryLimit));
         if (aotCache != null) {
             command.add("-XX:AOTCache=" + aotCache);
         }
-        command.addAll(List.of("-jar", jar(root).toString(), "serve"));
+        command.addAll(List.of("-jar", AotTraining.jar().toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("MALLOC_ARENA_MAX", "2"); // as the image sets it
         builder.environment().putAll(Map.of("VSPAM_API_URL", api.toString(), "VSPAM_DNSBL_ENABLED", "false", "VSPAM_CACHE_PATH", "",
@@ -92,10 +75,6 @@ final class ImageAgent implements AutoCloseable {
             }
         }
         return rss;
-    }
-
-    private static Path jar(Path root) {
-        return root.resolve("agent/target/vspam-agent.jar");
     }
 
     @Override

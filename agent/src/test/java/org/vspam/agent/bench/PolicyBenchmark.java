@@ -17,6 +17,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.vspam.agent.Agent;
 import org.vspam.agent.testing.AgentHarness;
+import org.vspam.agent.testing.AotTraining;
 import org.vspam.agent.testing.FakeVspamApi;
 import org.vspam.agent.testing.PolicyClient;
 import org.vspam.agent.testing.RedisServer;
@@ -146,20 +148,20 @@ public final class PolicyBenchmark {
      * {@code bench.aot=false} leaves the AOT cache out.
      */
     private void runImage() throws Exception {
-        Path root = ImageAgent.root();
         String limit = System.getProperty("bench.memory", "256m");
         boolean withAot = Boolean.parseBoolean(System.getProperty("bench.aot", "true"));
         try (FakeVspamApi api = new FakeVspamApi()) {
-            Path aot = withAot ? ImageAgent.train(root) : null;
+            Path aot = withAot ? AotTraining.record(Files.createTempDirectory("vspam-aot").resolve("vspam-agent.aot"),
+                    Files.createTempFile("aot-training", ".log")) : null;
             List<Long> starts = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                try (ImageAgent agent = ImageAgent.start(root, aot, limit, api.baseUrl())) {
+                try (ImageAgent agent = ImageAgent.start(aot, limit, api.baseUrl())) {
                     starts.add(agent.millisToFirstAnswer());
                 }
             }
             System.out.printf("image flags (docker/agent.jvm.options), %s, memory limit %s: first policy answer after %s ms%n",
                     withAot ? "AOT cache" : "no AOT cache", limit, starts);
-            try (ImageAgent agent = ImageAgent.start(root, aot, limit, api.baseUrl())) {
+            try (ImageAgent agent = ImageAgent.start(aot, limit, api.baseUrl())) {
                 agent.millisToFirstAnswer();
                 TimeUnit.SECONDS.sleep(2);
                 long[] idle = agent.residentKib();

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vspam.agent.testing.AotTraining;
 import org.vspam.agent.testing.FakeVspamApi;
 import org.vspam.agent.testing.PolicyClient;
 import org.vspam.agent.testing.Ports;
@@ -33,19 +34,14 @@ import org.vspam.agent.testing.ThreatFixtures;
  */
 @Timeout(180)
 class ImageEntryCommandIT {
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final Path ROOT = AotTraining.root();
     private static final Path DOCKERFILE = ROOT.resolve("docker/agent.Dockerfile");
 
     @Test
     void theEntryCommandAnswersPolicyAndHealthWithItsAotCache(@TempDir Path dir) throws Exception {
         String dockerfile = Files.readString(DOCKERFILE);
-        Path cache = dir.resolve("vspam-agent.aot");
         // As the image build does: record the cache with the same jar, flags file and JVM.
-        Process training = new ProcessBuilder("bash", ROOT.resolve("docker/aot-training.sh").toString(), jar().toString(), cache.toString(),
-                ROOT.resolve("docker/agent.jvm.options").toString(), Integer.toString(Ports.freeTcpPort()), Integer.toString(Ports.freeTcpPort()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("training.log").toFile()).start();
-        assertThat(training.waitFor()).as(Files.readString(dir.resolve("training.log"))).isZero();
-        assertThat(cache).isNotEmptyFile();
+        Path cache = AotTraining.record(dir.resolve("vspam-agent.aot"), dir.resolve("training.log"));
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
 
         int policyPort = Ports.freeTcpPort();
@@ -87,15 +83,11 @@ class ImageEntryCommandIT {
         }
     }
 
-    private static Path jar() {
-        return ROOT.resolve("agent/target/vspam-agent.jar");
-    }
-
     /** Paths inside the image, mapped to where the build left the same files. */
     private static String inImage(String word, Path cache) {
-        return word.replace("/opt/vspam/vspam-agent.jvm.options", ROOT.resolve("docker/agent.jvm.options").toString())
+        return word.replace("/opt/vspam/vspam-agent.jvm.options", AotTraining.jvmOptions().toString())
                 .replace("/opt/vspam/vspam-agent.aot", cache.toString())
-                .replace("/opt/vspam/vspam-agent.jar", jar().toString());
+                .replace("/opt/vspam/vspam-agent.jar", AotTraining.jar().toString());
     }
 
     /** An exec-form instruction ({@code ENTRYPOINT ["java", ...]}) of the Dockerfile. */

@@ -25,11 +25,7 @@ public final class AgentConfigMapDependent extends CRUDKubernetesDependentResour
 
     public static ConfigMap render(VspamAgent agent, AgentPlan plan) {
         return new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(AgentNames.configMap(agent))
-                .withNamespace(agent.getMetadata().getNamespace())
-                .withLabels(AgentNames.labels(agent))
-                .endMetadata()
+                .withMetadata(AgentNames.metadata(agent, AgentNames.configMap(agent)))
                 .withData(Map.of(AgentNames.CONFIG_FILE, plan.agentYaml()))
                 .build();
     }

@@ -41,11 +41,7 @@ public final class AgentDeploymentDependent extends CRUDKubernetesDependentResou
         podAnnotations.put("prometheus.io/port", Integer.toString(AgentNames.HTTP_PORT));
         podAnnotations.put("prometheus.io/path", "/metrics");
         return new DeploymentBuilder()
-                .withNewMetadata()
-                .withName(AgentNames.workload(agent))
-                .withNamespace(agent.getMetadata().getNamespace())
-                .withLabels(AgentNames.labels(agent))
-                .endMetadata()
+                .withMetadata(AgentNames.metadata(agent, AgentNames.workload(agent)))
                 .withNewSpec()
                 .withReplicas(spec.replicas)
                 .withNewSelector().withMatchLabels(AgentNames.selector(agent)).endSelector()

@@ -24,11 +24,7 @@ public final class AgentDisruptionBudgetDependent extends CRUDKubernetesDependen
 
     public static PodDisruptionBudget render(VspamAgent agent) {
         return new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                .withName(AgentNames.workload(agent))
-                .withNamespace(agent.getMetadata().getNamespace())
-                .withLabels(AgentNames.labels(agent))
-                .endMetadata()
+                .withMetadata(AgentNames.metadata(agent, AgentNames.workload(agent)))
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
                 .withNewSelector().withMatchLabels(AgentNames.selector(agent)).endSelector()

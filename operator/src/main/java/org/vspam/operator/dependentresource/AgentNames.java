@@ -1,5 +1,7 @@
 package org.vspam.operator.dependentresource;
 
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.Map;
 import org.vspam.operator.customresource.VspamAgent;
 
@@ -32,6 +34,11 @@ public final class AgentNames {
     /** What selects the agent pods of one resource. */
     public static Map<String, String> selector(VspamAgent agent) {
         return Map.of("app.kubernetes.io/name", "vspam-agent", "app.kubernetes.io/instance", agent.getMetadata().getName());
+    }
+
+    /** The metadata of an object the operator owns: its name, the resource's namespace, {@link #labels}. */
+    public static ObjectMeta metadata(VspamAgent agent, String name) {
+        return new ObjectMetaBuilder().withName(name).withNamespace(agent.getMetadata().getNamespace()).withLabels(labels(agent)).build();
     }
 
     /** Every object the operator creates carries these. */

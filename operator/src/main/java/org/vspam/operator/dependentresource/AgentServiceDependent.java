@@ -27,11 +27,7 @@ public final class AgentServiceDependent extends CRUDKubernetesDependentResource
 
     public static Service render(VspamAgent agent) {
         return new ServiceBuilder()
-                .withNewMetadata()
-                .withName(AgentNames.workload(agent))
-                .withNamespace(agent.getMetadata().getNamespace())
-                .withLabels(AgentNames.labels(agent))
-                .endMetadata()
+                .withMetadata(AgentNames.metadata(agent, AgentNames.workload(agent)))
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(AgentNames.selector(agent))

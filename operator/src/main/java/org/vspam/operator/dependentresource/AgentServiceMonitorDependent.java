@@ -1,5 +1,6 @@
 package org.vspam.operator.dependentresource;
 
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitorBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -26,16 +27,14 @@ public final class AgentServiceMonitorDependent extends CRUDKubernetesDependentR
 
     public static ServiceMonitor render(VspamAgent agent) {
         MetricsSpec metrics = agent.getSpec().metrics == null ? new MetricsSpec() : agent.getSpec().metrics;
-        Map<String, String> labels = new LinkedHashMap<>(AgentNames.labels(agent));
+        ObjectMeta metadata = AgentNames.metadata(agent, AgentNames.workload(agent));
         if (metrics.labels != null) {
-            labels.putAll(metrics.labels);
+            Map<String, String> labels = new LinkedHashMap<>(metadata.getLabels());
+            labels.putAll(metrics.labels); // e.g. the release label a Prometheus selects on
+            metadata.setLabels(labels);
         }
         return new ServiceMonitorBuilder()
-                .withNewMetadata()
-                .withName(AgentNames.workload(agent))
-                .withNamespace(agent.getMetadata().getNamespace())
-                .withLabels(labels)
-                .endMetadata()
+                .withMetadata(metadata)
                 .withNewSpec()
                 .withNewSelector().withMatchLabels(AgentNames.selector(agent)).endSelector()
                 .addNewEndpoint().withPort("http").withPath("/metrics").withInterval(metrics.interval).endEndpoint()
