@@ -7,10 +7,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -199,7 +198,7 @@ class AgentConfigLoaderTest {
 
     @Test
     void writtenYamlReadsBackAsTheSameSettings() throws Exception {
-        Map<Setting, Object> values = new java.util.EnumMap<>(Setting.class);
+        Map<Setting, Object> values = new EnumMap<>(Setting.class);
         values.put(Setting.CACHE_TTL, "1h30m");
         values.put(Setting.DNSBL_RESOLVERS, List.of("192.0.2.53", "[2001:db8::53]:5353"));
         values.put(Setting.SOCKET_MODE, "0666");

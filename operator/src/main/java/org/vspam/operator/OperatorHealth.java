@@ -7,6 +7,7 @@ import io.micronaut.management.health.indicator.annotation.Liveness;
 import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,7 +32,7 @@ final class OperatorHealth extends AbstractHealthIndicator<Map<String, Object>> 
         var runtime = operator.getRuntimeInfo();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("started", runtime.isStarted());
-        details.put("leadership", leadership.state().name().toLowerCase(java.util.Locale.ROOT));
+        details.put("leadership", leadership.state().name().toLowerCase(Locale.ROOT));
         if (!runtime.isStarted() || leadership.state() == Leadership.State.LOST) {
             healthStatus = HealthStatus.DOWN;
         } else if (!runtime.allEventSourcesAreHealthy()) {

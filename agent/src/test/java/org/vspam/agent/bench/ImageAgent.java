@@ -1,6 +1,7 @@
 package org.vspam.agent.bench;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ final class ImageAgent implements AutoCloseable {
     long millisToFirstAnswer() throws InterruptedException {
         byte[] request = "request=smtpd_access_policy\nsender=a@example.org\nclient_address=192.0.2.1\n\n".getBytes(StandardCharsets.US_ASCII);
         while (process.isAlive()) {
-            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            try (var socket = new Socket("127.0.0.1", port)) {
                 socket.getOutputStream().write(request);
                 if (socket.getInputStream().read() >= 0) {
                     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +43,7 @@ class ImageEntryCommandIT {
         String dockerfile = Files.readString(DOCKERFILE);
         // As the image build does: record the cache with the same jar, flags file and JVM.
         Path cache = AotTraining.record(dir.resolve("vspam-agent.aot"), dir.resolve("training.log"));
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         int policyPort = Ports.freeTcpPort();
         int httpPort = Ports.freeTcpPort();

@@ -11,10 +11,12 @@ import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.vspam.config.AgentConfigLoader;
@@ -111,7 +113,7 @@ public final class AgentPlanner {
 
     /** Environment variable → the Secret key it comes from. */
     private static Map<String, SecretKeyRef> secretRefs(VspamAgentSpec spec) {
-        Map<String, SecretKeyRef> refs = new java.util.LinkedHashMap<>();
+        Map<String, SecretKeyRef> refs = new LinkedHashMap<>();
         if (spec.apiKeySecretRef != null) {
             refs.put(Setting.API_KEY.environmentVariable(), spec.apiKeySecretRef);
         }
@@ -166,7 +168,7 @@ public final class AgentPlanner {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(yaml.getBytes(StandardCharsets.UTF_8));
             digest.update(("\n" + image).getBytes(StandardCharsets.UTF_8));
-            new java.util.TreeMap<>(secretValues).forEach((name, value) ->
+            new TreeMap<>(secretValues).forEach((name, value) ->
                     digest.update(("\n" + name + "=" + value).getBytes(StandardCharsets.UTF_8)));
             return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {

@@ -67,15 +67,11 @@ public final class AgentStatusReport {
         return status;
     }
 
-    /** The last good status, with Ready turned false by an error the reconciliation could not get past. */
+    /** The last status, with Ready turned false by an error the reconciliation could not get past (it is retried). */
     VspamAgentStatus failed(VspamAgent agent, Exception e) {
         VspamAgentStatus status = agent.getStatus() == null ? new VspamAgentStatus() : agent.getStatus();
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-        List<Check> decisive = new ArrayList<>();
-        decisive.add(Check.fails("Reconciled", "ReconcileError", message + " (retrying)"));
-        List<Condition> kept = new ArrayList<>(conditions.build(decisive, List.of(), "", agent.getMetadata().getGeneration(), previous(agent)));
-        previous(agent).stream().filter(old -> kept.stream().noneMatch(now -> now.getType().equals(old.getType()))).forEach(kept::add);
-        status.conditions = kept;
+        status.conditions = conditions.failed("ReconcileError", message + " (retrying)", agent.getMetadata().getGeneration(), previous(agent));
         return status;
     }
 

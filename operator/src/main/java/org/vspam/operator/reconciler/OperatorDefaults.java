@@ -1,8 +1,8 @@
 package org.vspam.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 
 /**
  * What a {@code VspamAgent} gets where its spec says nothing: the agent image and container sizes.

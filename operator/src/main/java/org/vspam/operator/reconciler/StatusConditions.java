@@ -39,6 +39,14 @@ final class StatusConditions {
         return conditions;
     }
 
+    /** Ready false for {@code reason}; the other conditions stay as they were. */
+    List<Condition> failed(String reason, String message, Long generation, List<Condition> previous) {
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(condition(Check.fails(READY, reason, message), generation, previous));
+        previous.stream().filter(old -> !old.getType().equals(READY)).forEach(conditions::add);
+        return conditions;
+    }
+
     private Condition condition(Check check, Long generation, List<Condition> previous) {
         String status = check.holds() ? "True" : "False";
         String since = previous == null ? null : previous.stream()

@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +109,7 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
 
     private static <R extends HasMetadata> InformerEventSource<R, VspamAgent> informer(
             EventSourceContext<VspamAgent> context, Class<R> type, String name,
-            io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> mapper) {
+            SecondaryToPrimaryMapper<R> mapper) {
         return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, VspamAgent.class)
                 .withName(name)
                 .withNamespacesInheritedFromController()

@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,7 +93,7 @@ public final class PostfixSidecar {
                 || !fingerprint.equals(mapOrEmpty(template.getMetadata().getAnnotations()).get(SIDECAR_HASH))) {
             return false;
         }
-        Set<String> volumes = new java.util.HashSet<>();
+        Set<String> volumes = new HashSet<>();
         template.getSpec().getVolumes().forEach(volume -> volumes.add(volume.getName()));
         return volumes.containsAll(VOLUMES) && template.getSpec().getContainers().stream()
                 .filter(container -> containers == null || containers.isEmpty() || containers.contains(container.getName()))

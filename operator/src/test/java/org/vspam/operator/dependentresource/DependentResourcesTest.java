@@ -14,7 +14,9 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.AgentConfigLoader;
@@ -30,7 +32,7 @@ class DependentResourcesTest {
     @Test
     void theConfigMapIsWhatTheAgentsOwnLoaderReads() throws Exception {
         agent.getSpec().cacheTtl = "1h30m";
-        agent.getSpec().dnsbl.resolvers = java.util.List.of("192.0.2.53", "[2001:db8::53]:5353");
+        agent.getSpec().dnsbl.resolvers = List.of("192.0.2.53", "[2001:db8::53]:5353");
         agent.getSpec().rejectMessage = "554 5.7.1 Rejected: listed by vspam.org";
         agent.getSpec().logFormat = LogFormat.JSON;
         agent.getSpec().reporting.queueSize = 50;
@@ -101,7 +103,7 @@ class DependentResourcesTest {
         assertThat(service.getMetadata().getName()).isEqualTo("vspam");
         assertThat(service.getSpec().getSelector()).isEqualTo(AgentNames.selector(agent));
         assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("policy", 10045), org.assertj.core.groups.Tuple.tuple("http", 10046));
+                .containsExactly(Tuple.tuple("policy", 10045), Tuple.tuple("http", 10046));
     }
 
     @Test
@@ -127,7 +129,7 @@ class DependentResourcesTest {
     @Test
     void everyObjectCarriesTheManagedByLabelItsInformersSelectOn() {
         AgentPlan plan = Fixtures.plan(agent);
-        assertThat(java.util.List.of(AgentConfigMapDependent.render(agent, plan), AgentDeploymentDependent.render(agent, plan),
+        assertThat(List.of(AgentConfigMapDependent.render(agent, plan), AgentDeploymentDependent.render(agent, plan),
                 AgentServiceDependent.render(agent), AgentDisruptionBudgetDependent.render(agent), AgentServiceMonitorDependent.render(agent)))
                 .allSatisfy(object -> assertThat(object.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "vspam-operator")
                         .containsEntry("app.kubernetes.io/instance", "vspam"));
