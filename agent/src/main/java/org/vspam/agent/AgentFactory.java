@@ -35,8 +35,14 @@ import org.xbill.DNS.SimpleResolver;
 /** Builds the decision path from the {@link AgentConfig}; every lifecycle is owned here. */
 @Factory
 final class AgentFactory {
-    /** Local verdicts kept at most; at a few hundred bytes each this bounds the cache near 100 MiB worst case. */
-    static final long LOCAL_CACHE_ENTRIES = 200_000;
+    /**
+     * Local verdicts kept at most: one per 2 KiB of heap (an entry takes a few hundred bytes), between
+     * 10,000 and 200,000. A sidecar with a 128 MiB heap keeps 65,536, a cache that fills up with
+     * distinct senders (Redis warm, local tier cold) stays a fraction of the heap.
+     */
+    static long localCacheEntries() {
+        return Math.clamp(Runtime.getRuntime().maxMemory() / 2048, 10_000, 200_000);
+    }
     /** Redis is on the LAN: an answer slower than this is treated as no answer, and counts against it. */
     static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofMillis(100);
 
@@ -80,7 +86,7 @@ final class AgentFactory {
     @Singleton
     @Bean(preDestroy = "close")
     VerdictCache verdictCache(AgentConfig config, LookupChain chain, ObjectMapper json) {
-        return new VerdictCache(chain, LOCAL_CACHE_ENTRIES, config.cachePath(), json, Clock.systemUTC());
+        return new VerdictCache(chain, localCacheEntries(), config.cachePath(), json, Clock.systemUTC());
     }
 
     @Singleton

@@ -29,8 +29,8 @@ final class ImageAgent implements AutoCloseable {
         this.startedNanos = startedNanos;
     }
 
-    /** {@code aotCache} null starts without one, to see what it is worth. */
-    static ImageAgent start(Path aotCache, String memoryLimit, URI api) throws IOException {
+    /** {@code aotCache} null starts without one, to see what it is worth; {@code extraEnv} adds settings. */
+    static ImageAgent start(Path aotCache, String memoryLimit, URI api, Map<String, String> extraEnv) throws IOException {
         int port = Ports.freeTcpPort();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "@" + AotTraining.jvmOptions(), "-XX:MaxRAM=" + memoryLimit));
@@ -42,6 +42,7 @@ final class ImageAgent implements AutoCloseable {
         builder.environment().put("MALLOC_ARENA_MAX", "2"); // as the image sets it
         builder.environment().putAll(Map.of("VSPAM_API_URL", api.toString(), "VSPAM_DNSBL_ENABLED", "false", "VSPAM_CACHE_PATH", "",
                 "VSPAM_LISTEN", "tcp://127.0.0.1:" + port, "VSPAM_LOG_LEVEL", "warn", "VSPAM_CACHE_TTL", "1h"));
+        builder.environment().putAll(extraEnv);
         long started = System.nanoTime();
         return new ImageAgent(builder.start(), port, started);
     }

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +74,8 @@ public final class PolicyBenchmark {
     private final Duration duration = GoDuration.parse(System.getProperty("bench.duration", "20s"));
     private final Duration warmup = GoDuration.parse(System.getProperty("bench.warmup", "5s"));
     private final Mode mode = Mode.valueOf(System.getProperty("bench.mode", "local").toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-    private final int senders = Integer.getInteger("bench.senders", mode == Mode.SHARED ? 1_000_000 : 1000);
+    private final int senders = Integer.getInteger("bench.senders", 0) > 0 ? Integer.getInteger("bench.senders")
+            : mode == Mode.SHARED || Boolean.getBoolean("bench.shared") ? 1_000_000 : 1000;
 
     /** What the agent has to do for each answer. */
     private enum Mode {
@@ -145,7 +147,8 @@ public final class PolicyBenchmark {
     /**
      * Start-up as the image starts (five times), then idle and peak resident memory of one agent
      * while the closed loop runs against it. {@code bench.memory} is the container limit (256m),
-     * {@code bench.aot=false} leaves the AOT cache out.
+     * {@code bench.aot=false} leaves the AOT cache out, {@code bench.shared=true} gives the agent a Redis
+     * that already holds every sender's verdict (the shared scenario, with the agent in its own JVM).
      */
     private void runImage() throws Exception {
         String limit = System.getProperty("bench.memory", "256m");
@@ -155,17 +158,24 @@ public final class PolicyBenchmark {
                     Files.createTempFile("aot-training", ".log")) : null;
             List<Long> starts = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                try (ImageAgent agent = ImageAgent.start(aot, limit, api.baseUrl())) {
+                try (ImageAgent agent = ImageAgent.start(aot, limit, api.baseUrl(), Map.of())) {
                     starts.add(agent.millisToFirstAnswer());
                 }
             }
             System.out.printf("image flags (docker/agent.jvm.options), %s, memory limit %s: first policy answer after %s ms%n",
                     withAot ? "AOT cache" : "no AOT cache", limit, starts);
-            try (ImageAgent agent = ImageAgent.start(aot, limit, api.baseUrl())) {
+            boolean shared = Boolean.getBoolean("bench.shared");
+            try (RedisServer redis = shared ? RedisServer.start() : null;
+                 ImageAgent agent = ImageAgent.start(aot, limit, api.baseUrl(),
+                         shared ? Map.of("VSPAM_REDIS_URL", redis.url(), "VSPAM_REDIS_KEY_PREFIX", "bench") : Map.of())) {
                 agent.millisToFirstAnswer();
                 TimeUnit.SECONDS.sleep(2);
                 long[] idle = agent.residentKib();
-                warmCache(agent.port());
+                if (shared) {
+                    seedRedis(redis); // every sender learned by another agent: the local tier cold, Redis warm
+                } else {
+                    warmCache(agent.port());
+                }
                 long[] peak = new long[3];
                 ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
                 sampler.scheduleAtFixedRate(() -> {
