@@ -10,8 +10,14 @@ public final class Conditions {
     private Conditions() {
     }
 
-    static boolean deploymentEnabled(VspamAgent agent) {
+    /** The shared Deployment runs unless {@code spec.deployment.enabled} is false. */
+    public static boolean deploymentEnabled(VspamAgent agent) {
         return agent.getSpec().deployment == null || !Boolean.FALSE.equals(agent.getSpec().deployment.enabled);
+    }
+
+    /** A ServiceMonitor is asked for, and there is a Service for it to scrape. */
+    public static boolean serviceMonitorWanted(VspamAgent agent) {
+        return deploymentEnabled(agent) && agent.getSpec().metrics != null && Boolean.TRUE.equals(agent.getSpec().metrics.serviceMonitor);
     }
 
     /** The shared Deployment and its Service, unless {@code spec.deployment.enabled} is false. */
@@ -35,7 +41,7 @@ public final class Conditions {
     public static final class ServiceMonitorWanted implements Condition<Object, VspamAgent> {
         @Override
         public boolean isMet(DependentResource<Object, VspamAgent> dependent, VspamAgent agent, Context<VspamAgent> context) {
-            return deploymentEnabled(agent) && agent.getSpec().metrics != null && Boolean.TRUE.equals(agent.getSpec().metrics.serviceMonitor);
+            return serviceMonitorWanted(agent);
         }
     }
 }

@@ -12,6 +12,7 @@ import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.customresource.VspamAgentSpec;
 import org.vspam.operator.customresource.VspamAgentStatus;
 import org.vspam.operator.dependentresource.AgentNames;
+import org.vspam.operator.dependentresource.Conditions;
 import org.vspam.operator.sidecar.SidecarInjector;
 
 /**
@@ -42,7 +43,7 @@ public final class AgentStatusReport {
         decisive.add(plan.secretProblem().map(problem -> Check.fails(SECRETS_RESOLVED, problem))
                 .orElseGet(() -> Check.holds(SECRETS_RESOLVED, "Resolved", "every referenced Secret key is present")));
         List<String> summary = new ArrayList<>();
-        if (deploymentEnabled(spec)) {
+        if (Conditions.deploymentEnabled(agent)) {
             int wanted = spec.deployment == null || spec.deployment.replicas == null ? 2 : spec.deployment.replicas;
             int ready = deployment.map(d -> d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas())
                     .orElse(0);
@@ -58,7 +59,7 @@ public final class AgentStatusReport {
             summary.add(sidecars.protectedWorkloads().size() + " Postfix workload(s) protected");
         }
         List<Check> informational = new ArrayList<>();
-        if (deploymentEnabled(spec) && spec.metrics != null && Boolean.TRUE.equals(spec.metrics.serviceMonitor)) {
+        if (Conditions.serviceMonitorWanted(agent)) {
             informational.add(metricsCheck(agent, client));
         }
         status.observedGeneration = agent.getMetadata().getGeneration();
@@ -77,10 +78,6 @@ public final class AgentStatusReport {
 
     private static List<Condition> previous(VspamAgent agent) {
         return agent.getStatus() == null || agent.getStatus().conditions == null ? List.of() : agent.getStatus().conditions;
-    }
-
-    private static boolean deploymentEnabled(VspamAgentSpec spec) {
-        return spec.deployment == null || !Boolean.FALSE.equals(spec.deployment.enabled);
     }
 
     private static Check deploymentCheck(VspamAgent agent, boolean exists, int wanted, int ready) {

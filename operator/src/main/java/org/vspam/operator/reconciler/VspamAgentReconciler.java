@@ -124,9 +124,7 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
     }
 
     private static boolean references(VspamAgent agent, String secret) {
-        var spec = agent.getSpec();
-        return spec.apiKeySecretRef != null && secret.equals(spec.apiKeySecretRef.name)
-                || spec.redis != null && spec.redis.urlSecretRef != null && secret.equals(spec.redis.urlSecretRef.name);
+        return AgentPlanner.secretRefs(agent.getSpec()).values().stream().anyMatch(ref -> secret.equals(ref.name));
     }
 
     /** Selected by the agent, or still carrying its sidecar (which then has to come out). */
