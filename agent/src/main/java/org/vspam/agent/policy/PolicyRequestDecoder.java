@@ -1,12 +1,15 @@
 package org.vspam.agent.policy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Turns one framed request (its {@code name=value} lines, the empty line already cut off by
@@ -24,52 +27,67 @@ public final class PolicyRequestDecoder extends MessageToMessageDecoder<ByteBuf>
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) throws TooLongFrameException {
+        // One copy of the request's bytes; names are matched as bytes, and only the values the
+        // agent uses become Strings (Postfix sends some 25 attributes, we read 8).
+        byte[] bytes = ByteBufUtil.getBytes(frame);
         Attributes attributes = new Attributes();
-        int end = frame.writerIndex();
-        int start = frame.readerIndex();
-        while (start < end) {
-            int newline = frame.indexOf(start, end, (byte) '\n');
-            int lineEnd = newline < 0 ? end : newline;
-            int contentEnd = lineEnd > start && frame.getByte(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+        int start = 0;
+        while (start < bytes.length) {
+            int newline = indexOf(bytes, start, bytes.length, (byte) '\n');
+            int lineEnd = newline < 0 ? bytes.length : newline;
+            int contentEnd = lineEnd > start && bytes[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
             if (contentEnd - start > MAX_LINE_BYTES) {
                 throw new TooLongFrameException("policy request line longer than " + MAX_LINE_BYTES + " bytes");
             }
             if (contentEnd > start) {
-                attributes.line(frame, start, contentEnd);
+                attributes.line(bytes, start, contentEnd);
             }
             start = lineEnd + 1;
         }
         out.add(attributes.toRequest());
     }
 
+    private static int indexOf(byte[] bytes, int from, int to, byte wanted) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The attributes the agent reads, in the order of {@link Attributes#values}. */
+    private enum Name {
+        REQUEST, PROTOCOL_STATE, SENDER, RECIPIENT, CLIENT_ADDRESS, CLIENT_NAME, HELO_NAME, QUEUE_ID;
+
+        private static final Name[] ALL = values();
+        private final byte[] wire = name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+
+        /** The attribute named by {@code bytes[start, end)}, or null for one the agent does not use. */
+        static Name of(byte[] bytes, int start, int end) {
+            for (Name name : ALL) {
+                if (Arrays.equals(name.wire, 0, name.wire.length, bytes, start, end)) {
+                    return name;
+                }
+            }
+            return null;
+        }
+    }
+
     /** The attributes of one request. */
     private static final class Attributes {
-        private String request = "";
-        private String protocolState = "";
-        private String sender = "";
-        private String recipient = "";
-        private String clientAddress = "";
-        private String clientName = "";
-        private String heloName = "";
-        private String queueId = "";
+        private final String[] values = new String[Name.ALL.length];
         private String malformed;
 
-        void line(ByteBuf frame, int start, int end) {
-            int equals = frame.indexOf(start, end, (byte) '=');
+        void line(byte[] bytes, int start, int end) {
+            int equals = indexOf(bytes, start, end, (byte) '=');
             if (equals <= start) {
-                malformed(frame.toString(start, end - start, StandardCharsets.UTF_8));
+                malformed(new String(bytes, start, end - start, StandardCharsets.UTF_8));
                 return;
             }
-            switch (frame.toString(start, equals - start, StandardCharsets.US_ASCII)) {
-                case "request" -> request = value(frame, equals + 1, end);
-                case "protocol_state" -> protocolState = value(frame, equals + 1, end);
-                case "sender" -> sender = value(frame, equals + 1, end);
-                case "recipient" -> recipient = value(frame, equals + 1, end);
-                case "client_address" -> clientAddress = value(frame, equals + 1, end);
-                case "client_name" -> clientName = value(frame, equals + 1, end);
-                case "helo_name" -> heloName = value(frame, equals + 1, end);
-                case "queue_id" -> queueId = value(frame, equals + 1, end);
-                default -> { } // Postfix sends dozens of attributes; the rest are not ours to use
+            Name name = Name.of(bytes, start, equals);
+            if (name != null) { // Postfix sends dozens of attributes; the rest are not ours to use
+                values[name.ordinal()] = new String(bytes, equals + 1, end - equals - 1, StandardCharsets.UTF_8);
             }
         }
 
@@ -81,11 +99,13 @@ public final class PolicyRequestDecoder extends MessageToMessageDecoder<ByteBuf>
         }
 
         PolicyRequest toRequest() {
-            return new PolicyRequest(request, protocolState, sender, recipient, clientAddress, clientName, heloName, queueId, malformed);
+            return new PolicyRequest(value(Name.REQUEST), value(Name.PROTOCOL_STATE), value(Name.SENDER), value(Name.RECIPIENT),
+                    value(Name.CLIENT_ADDRESS), value(Name.CLIENT_NAME), value(Name.HELO_NAME), value(Name.QUEUE_ID), malformed);
         }
 
-        private static String value(ByteBuf frame, int start, int end) {
-            return frame.toString(start, end - start, StandardCharsets.UTF_8);
+        private String value(Name name) {
+            String value = values[name.ordinal()];
+            return value == null ? "" : value;
         }
     }
 }
