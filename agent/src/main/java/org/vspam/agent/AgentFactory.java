@@ -22,9 +22,11 @@ import org.vspam.agent.dnsbl.DnsblSource;
 import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.lookup.LookupListener;
 import org.vspam.agent.lookup.LookupSource;
+import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.policy.PolicyService;
 import org.vspam.agent.report.Reporter;
+import org.vspam.agent.shared.LentEventLoops;
 import org.vspam.agent.shared.RedisUrls;
 import org.vspam.agent.shared.SharedCache;
 import org.vspam.config.AgentConfig;
@@ -59,9 +61,10 @@ final class AgentFactory {
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(condition = SharedCacheConfigured.class)
-    SharedCache sharedCache(AgentConfig config, ObjectMapper json, MeterRegistry registry) {
+    SharedCache sharedCache(AgentConfig config, ObjectMapper json, MeterRegistry registry, PolicyEventLoops loops) {
         String url = config.redisUrl().orElseThrow().value();
-        SharedCache cache = new SharedCache(RedisUrls.parse(url), config.redisKeyPrefix(), REDIS_COMMAND_TIMEOUT, json, Clock.systemUTC());
+        SharedCache cache = new SharedCache(RedisUrls.parse(url), config.redisKeyPrefix(), REDIS_COMMAND_TIMEOUT,
+                new LentEventLoops(loops.group(), loops::serves), json, Clock.systemUTC());
         Gauge.builder("vspam.shared.cache.up", cache, shared -> shared.available() ? 1 : 0)
                 .description("1 while the shared cache (Redis) is connected and answering, else 0")
                 .register(registry);
@@ -90,9 +93,11 @@ final class AgentFactory {
     }
 
     @Singleton
-    DecisionService decisionService(AgentConfig config, VerdictCache cache, List<DecisionListener> listeners) {
+    DecisionService decisionService(AgentConfig config, VerdictCache cache, List<DecisionListener> listeners, PolicyEventLoops loops) {
         List<DecisionListener> all = List.copyOf(listeners);
-        return new DecisionService(cache, config.decisionTimeout(), (transport, decision, nanos) ->
+        // Callers without a scheduler of their own (the HTTP API) have their deadlines kept on the
+        // policy loops too, rather than on one more thread.
+        return new DecisionService(cache, config.decisionTimeout(), loops.group(), (transport, decision, nanos) ->
                 all.forEach(listener -> listener.decided(transport, decision, nanos)));
     }
 
@@ -112,17 +117,20 @@ final class AgentFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    PolicyServer policyServer(AgentConfig config, PolicyService service) {
-        return new PolicyServer(config.listen(), config.socketMode(), service, policyThreads());
+    PolicyServer policyServer(AgentConfig config, PolicyService service, PolicyEventLoops loops) {
+        return new PolicyServer(config.listen(), config.socketMode(), service, loops);
     }
 
     /**
-     * Event loops for the policy server: half the cores. One loop answers 50-70k cached requests/s,
-     * far beyond any MTA; more loops only compete with Postfix on the same machine for CPU, which
-     * measurably stretches the latency tail (see the benchmark in the README).
+     * Event loops for the policy server and the shared cache's Redis connection: half the cores.
+     * One loop answers 50-70k cached requests/s, far beyond any MTA; more loops only compete with
+     * Postfix on the same machine for CPU, which measurably stretches the latency tail (see the
+     * benchmark in the README).
      */
-    private static int policyThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    @Singleton
+    @Bean(preDestroy = "close")
+    PolicyEventLoops policyEventLoops() {
+        return new PolicyEventLoops(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     }
 
     /** The API gets half the decision deadline, so the DNSBL still has time to answer when it fails. */

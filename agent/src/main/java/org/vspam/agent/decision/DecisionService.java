@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.cache.VerdictCache.Finding;
@@ -19,17 +21,29 @@ import org.vspam.agent.verdict.Verdict;
 public final class DecisionService {
     private final VerdictCache cache;
     private final Duration deadline;
+    private final ScheduledExecutorService deadlines;
     private final DecisionListener listener;
 
-    public DecisionService(VerdictCache cache, Duration deadline, DecisionListener listener) {
+    /** {@code deadlines} keeps the deadline for callers that do not bring a scheduler of their own. */
+    public DecisionService(VerdictCache cache, Duration deadline, ScheduledExecutorService deadlines, DecisionListener listener) {
         this.cache = cache;
         this.deadline = deadline;
+        this.deadlines = deadlines;
         this.listener = listener;
     }
 
     public CompletableFuture<Decision> decide(List<Indicator> indicators, String transport) {
+        return decide(indicators, transport, deadlines);
+    }
+
+    /**
+     * Decides with the deadline kept by the caller's own scheduler: the policy server passes the
+     * connection's event loop, so a lookup answered on that loop neither starts nor wakes another
+     * thread for its deadline (a shared timer thread measurably stretched the latency tail).
+     */
+    public CompletableFuture<Decision> decide(List<Indicator> indicators, String transport, ScheduledExecutorService timer) {
         long started = System.nanoTime();
-        CompletableFuture<Decision> decision = decideWithin(indicators);
+        CompletableFuture<Decision> decision = decideWithin(indicators, timer);
         if (decision.isDone()) {
             listener.decided(transport, decision.join(), System.nanoTime() - started);
             return decision;
@@ -41,7 +55,7 @@ public final class DecisionService {
         });
     }
 
-    private CompletableFuture<Decision> decideWithin(List<Indicator> indicators) {
+    private CompletableFuture<Decision> decideWithin(List<Indicator> indicators, ScheduledExecutorService timer) {
         if (indicators.isEmpty()) {
             return CompletableFuture.completedFuture(Decision.nothingToCheck());
         }
@@ -57,8 +71,10 @@ public final class DecisionService {
         for (CompletableFuture<Finding> lookup : lookups) {
             lookup.whenComplete((finding, failure) -> settle(lookups, false).ifPresent(result::complete));
         }
-        return result.orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS)
-                .exceptionally(deadlinePassed -> settle(lookups, true).orElseThrow());
+        ScheduledFuture<?> deadlinePassed = timer.schedule(() -> result.complete(settle(lookups, true).orElseThrow()),
+                deadline.toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((done, failure) -> deadlinePassed.cancel(false));
+        return result;
     }
 
     /**

@@ -34,7 +34,7 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, PolicyRequest request) {
-        CompletableFuture<PolicyAction> answer = service.answer(request);
+        CompletableFuture<PolicyAction> answer = service.answer(request, ctx.executor());
         if (pending.isEmpty() && answer.isDone()) {
             ctx.writeAndFlush(answer.join(), ctx.voidPromise());
             return;

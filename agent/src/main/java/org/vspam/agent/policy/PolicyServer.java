@@ -5,9 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.config.ListenAddress;
@@ -34,22 +34,25 @@ public final class PolicyServer implements AutoCloseable {
     private final ListenAddress listen;
     private final int socketMode;
     private final PolicyService service;
-    private final ServerTransport transport = ServerTransport.best();
+    private final ServerTransport transport;
     private final EventLoopGroup group;
+    /** The open policy connections, closed with the server; the event loops outlive it. */
+    private final ChannelGroup connections = new DefaultChannelGroup("policy connections", GlobalEventExecutor.INSTANCE);
     private Channel channel;
 
-    public PolicyServer(ListenAddress listen, int socketMode, PolicyService service, int threads) {
+    public PolicyServer(ListenAddress listen, int socketMode, PolicyService service, PolicyEventLoops loops) {
         this.listen = listen;
         this.socketMode = socketMode;
         this.service = service;
-        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("vspam-policy", true), transport.ioHandlerFactory());
+        this.transport = loops.transport();
+        this.group = loops.group();
     }
 
     /** Binds the listener; throws with a message an operator can act on when it cannot. */
     public synchronized void start() throws IOException {
         // A one-shot client may half-close right after its request (printf ... | nc -N); its answer
         // is still written, and PolicyHandler closes once nothing is pending.
-        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new Initializer(service))
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new Initializer(service, connections))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress address = switch (listen) {
             case ListenAddress.Tcp tcp -> {
@@ -123,7 +126,7 @@ public final class PolicyServer implements AutoCloseable {
             channel.close().awaitUninterruptibly();
             channel = null;
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        connections.close().awaitUninterruptibly();
         if (listen instanceof ListenAddress.Unix unix) {
             try {
                 Files.deleteIfExists(unix.path());
@@ -136,14 +139,17 @@ public final class PolicyServer implements AutoCloseable {
     /** Per connection: flush batching, line framing, request codec, answer encoder, handler. */
     private static final class Initializer extends ChannelInitializer<Channel> {
         private final PolicyService service;
+        private final ChannelGroup connections;
         private final PolicyActionEncoder encoder = new PolicyActionEncoder();
 
-        Initializer(PolicyService service) {
+        Initializer(PolicyService service, ChannelGroup connections) {
             this.service = service;
+            this.connections = connections;
         }
 
         @Override
         protected void initChannel(Channel ch) {
+            connections.add(ch);
             ch.pipeline().addLast(
                     new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
                     new PolicyFraming(),

@@ -3,6 +3,7 @@ package org.vspam.agent.policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,8 @@ public final class PolicyService {
         this.reject = new PolicyAction.Reject(rejectMessage);
     }
 
-    /** Never completes exceptionally. */
-    public CompletableFuture<PolicyAction> answer(PolicyRequest request) {
+    /** Never completes exceptionally; {@code timer} keeps the decision's deadline (the connection's event loop). */
+    public CompletableFuture<PolicyAction> answer(PolicyRequest request, ScheduledExecutorService timer) {
         if (request.malformed() != null) {
             LOG.warn("policy request with a malformed line ({}); answering DUNNO", request.malformed());
         }
@@ -37,7 +38,7 @@ public final class PolicyService {
             return CompletableFuture.completedFuture(PolicyAction.DUNNO);
         }
         try {
-            CompletableFuture<Decision> decision = decisions.decide(indicators(request), TRANSPORT);
+            CompletableFuture<Decision> decision = decisions.decide(indicators(request), TRANSPORT, timer);
             return decision.handle((done, failure) -> {
                 if (failure != null) {
                     LOG.error("decision failed; answering DUNNO (fail-open)", failure);

@@ -1,11 +1,14 @@
 package org.vspam.agent.policy;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -22,6 +25,9 @@ sealed interface ServerTransport {
 
     IoHandlerFactory ioHandlerFactory();
 
+    /** The same transport as Netty 4.1's group class names it; clients such as Lettuce still ask by it. */
+    Class<? extends EventLoopGroup> groupType();
+
     Class<? extends ServerChannel> tcpChannel();
 
     Class<? extends ServerChannel> unixChannel();
@@ -36,6 +42,12 @@ sealed interface ServerTransport {
         @Override
         public IoHandlerFactory ioHandlerFactory() {
             return EpollIoHandler.newFactory();
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        public Class<? extends EventLoopGroup> groupType() {
+            return EpollEventLoopGroup.class;
         }
 
         @Override
@@ -58,6 +70,12 @@ sealed interface ServerTransport {
         @Override
         public IoHandlerFactory ioHandlerFactory() {
             return NioIoHandler.newFactory();
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        public Class<? extends EventLoopGroup> groupType() {
+            return NioEventLoopGroup.class;
         }
 
         @Override

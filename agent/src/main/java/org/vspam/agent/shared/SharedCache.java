@@ -15,6 +15,7 @@ import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import io.micronaut.serde.ObjectMapper;
 import java.io.IOException;
@@ -66,16 +67,17 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
     private volatile boolean closed;
 
-    public SharedCache(RedisURI uri, String keyPrefix, Duration commandTimeout, ObjectMapper json, Clock clock) {
+    public SharedCache(RedisURI uri, String keyPrefix, Duration commandTimeout, EventLoopGroupProvider eventLoops, ObjectMapper json,
+                       Clock clock) {
         this.uri = uri;
         this.displayUri = RedisUrls.redacted(uri);
         this.keys = new RedisKeys(keyPrefix);
         this.json = json;
         this.clock = clock;
-        // One I/O thread is plenty for one pipelined connection; Lettuce's own per-command latency
-        // histograms are off, the agent measures the shared tier itself.
+        // The connection runs on the given loops (the policy server's); Lettuce's own per-command
+        // latency histograms are off, the agent measures the shared tier itself.
         this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(1)
+                .eventLoopGroupProvider(eventLoops)
                 .computationThreadPoolSize(1)
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .build();

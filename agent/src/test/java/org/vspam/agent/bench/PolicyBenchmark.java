@@ -25,6 +25,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +39,11 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 import org.HdrHistogram.Histogram;
 import org.awaitility.Awaitility;
 import org.vspam.agent.Agent;
@@ -106,7 +114,7 @@ public final class PolicyBenchmark {
         String target = System.getProperty("bench.target", "");
         if (!target.isEmpty()) {
             URI address = URI.create("tcp://" + target);
-            measure(address.getHost(), address.getPort());
+            measure(address.getHost(), address.getPort(), () -> { });
             return;
         }
         try (FakeVspamApi api = new FakeVspamApi(); RedisServer redis = mode == Mode.LOCAL ? null : redis()) {
@@ -125,20 +133,25 @@ public final class PolicyBenchmark {
                 }
                 System.out.printf("mode %s: agent in this JVM on port %d, %d verdicts in its local cache, %d upstream lookups so far%n",
                         mode.name().toLowerCase(java.util.Locale.ROOT), port, agent.cache().size(), api.lookups());
-                measure("127.0.0.1", port);
                 MeterRegistry meters = agent.context().getBean(MeterRegistry.class);
+                List<Window> windows = new ArrayList<>();
+                GcPauses pauses = new GcPauses();
+                measure("127.0.0.1", port, () -> { // the timers exist once the warm-up has made decisions
+                    pauses.start();
+                    windows.add(new Window(meters.get("vspam.decision.duration").tag("transport", "policy").timer()));
+                    if (mode == Mode.SHARED) {
+                        windows.add(new Window(meters.get("vspam.lookup.duration").tag("source", "shared_cache").timer()));
+                    }
+                });
+                System.out.println("garbage collection while measuring (agent and load generator share this JVM): " + pauses.stop());
                 System.out.printf("answers per tier: local cache %.0f, shared cache %.0f, vspam.org API %d%n",
                         meters.counter("vspam.lookups", "source", "local_cache", "outcome", "hit").count(),
                         meters.counter("vspam.lookups", "source", "shared_cache", "outcome", "listed").count()
                                 + meters.counter("vspam.lookups", "source", "shared_cache", "outcome", "clean").count(),
                         api.lookups());
-                Timer decisions = meters.get("vspam.decision.duration").tag("transport", "policy").timer();
-                System.out.printf("agent-side decision time (histogram bucket bounds): p50 <= %.3f ms, p99 <= %.3f ms, p99.9 <= %.3f ms%n",
-                        bucketBound(decisions, 0.50), bucketBound(decisions, 0.99), bucketBound(decisions, 0.999));
+                System.out.println("agent-side decision time while measuring (histogram bucket bounds): " + windows.get(0).percentiles());
                 if (mode == Mode.SHARED) {
-                    Timer shared = meters.get("vspam.lookup.duration").tag("source", "shared_cache").timer();
-                    System.out.printf("shared cache (Redis) lookup time: p50 <= %.3f ms, p99 <= %.3f ms, p99.9 <= %.3f ms%n",
-                            bucketBound(shared, 0.50), bucketBound(shared, 0.99), bucketBound(shared, 0.999));
+                    System.out.println("shared cache (Redis) lookup time while measuring: " + windows.get(1).percentiles());
                 }
             }
         }
@@ -188,7 +201,7 @@ public final class PolicyBenchmark {
                         // the agent is gone; the figures stop here
                     }
                 }, 0, 200, TimeUnit.MILLISECONDS);
-                measure("127.0.0.1", agent.port());
+                measure("127.0.0.1", agent.port(), () -> { });
                 sampler.shutdownNow();
                 System.out.printf("resident memory idle: %.1f MiB (anon %.1f, file %.1f); under load, highest: %.1f MiB (anon %.1f, file %.1f)%n",
                         idle[0] / 1024.0, idle[1] / 1024.0, idle[2] / 1024.0, peak[0] / 1024.0, peak[1] / 1024.0, peak[2] / 1024.0);
@@ -196,16 +209,65 @@ public final class PolicyBenchmark {
         }
     }
 
-    /** The upper bound of the histogram bucket holding the given quantile, in milliseconds. */
-    private static double bucketBound(Timer timer, double quantile) {
-        HistogramSnapshot snapshot = timer.takeSnapshot();
-        double wanted = snapshot.count() * quantile;
-        for (CountAtBucket bucket : snapshot.histogramCounts()) {
-            if (bucket.count() >= wanted) {
-                return bucket.bucket(TimeUnit.MILLISECONDS);
+    /** One of the agent's timers from the start of the measuring window on: its histogram then, compared with now. */
+    private record Window(Timer timer, HistogramSnapshot atStart) {
+        Window(Timer timer) {
+            this(timer, timer.takeSnapshot());
+        }
+
+        String percentiles() {
+            HistogramSnapshot now = timer.takeSnapshot();
+            return String.format("p50 <= %.3f ms, p99 <= %.3f ms, p99.9 <= %.3f ms",
+                    bound(now, 0.50), bound(now, 0.99), bound(now, 0.999));
+        }
+
+        /** The upper bound of the bucket holding the quantile, counting only what was recorded since the start. */
+        private double bound(HistogramSnapshot now, double quantile) {
+            CountAtBucket[] before = atStart.histogramCounts();
+            CountAtBucket[] after = now.histogramCounts();
+            double wanted = (now.count() - atStart.count()) * quantile;
+            for (int i = 0; i < after.length; i++) {
+                if (after[i].count() - before[i].count() >= wanted) {
+                    return after[i].bucket(TimeUnit.MILLISECONDS);
+                }
+            }
+            return Double.NaN;
+        }
+    }
+
+    /** The JVM's collections while measuring: every one stops the agent and the load generator alike. */
+    private static final class GcPauses implements NotificationListener {
+        private final List<Long> millis = new ArrayList<>();
+
+        void start() {
+            ManagementFactory.getGarbageCollectorMXBeans().forEach(bean -> listen(bean, true));
+        }
+
+        synchronized String stop() {
+            ManagementFactory.getGarbageCollectorMXBeans().forEach(bean -> listen(bean, false));
+            long total = millis.stream().mapToLong(Long::longValue).sum();
+            long longest = millis.stream().mapToLong(Long::longValue).max().orElse(0);
+            return String.format("%d collections, %d ms in total, longest %d ms", millis.size(), total, longest);
+        }
+
+        private void listen(GarbageCollectorMXBean bean, boolean on) {
+            try {
+                if (on) {
+                    ((NotificationEmitter) bean).addNotificationListener(this, null, null);
+                } else {
+                    ((NotificationEmitter) bean).removeNotificationListener(this);
+                }
+            } catch (ListenerNotFoundException e) {
+                // never added: nothing to remove
             }
         }
-        return Double.NaN;
+
+        @Override
+        public synchronized void handleNotification(Notification notification, Object handback) {
+            if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                millis.add(GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo().getDuration());
+            }
+        }
     }
 
     /** Redis for the shared modes; for {@code redis-down}, an address where nothing answers. */
@@ -266,7 +328,8 @@ public final class PolicyBenchmark {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private void measure(String host, int port) throws Exception {
+    /** Runs the load; {@code recordingStarts} runs when the warm-up ends and the figures begin to count. */
+    private void measure(String host, int port, Runnable recordingStarts) throws Exception {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
@@ -292,6 +355,7 @@ public final class PolicyBenchmark {
             TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
             Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
             group.submit(() -> pool.forEach(c -> c.recording = histogram)).sync();
+            recordingStarts.run();
             long started = System.nanoTime();
             TimeUnit.NANOSECONDS.sleep(duration.toNanos());
             group.submit(() -> pool.forEach(c -> c.recording = null)).sync();

@@ -12,7 +12,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.indicator.Indicator;
@@ -65,11 +69,17 @@ class DecisionServiceTest {
     }
 
     private final List<Decision> observed = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
 
     private DecisionService service(Duration deadline, Duration ttl, LookupSource... sources) {
         LookupChain chain = new LookupChain(List.of(sources), List.of(), ttl, Clock.systemUTC());
         VerdictCache cache = new VerdictCache(chain, 1000, Optional.empty(), ObjectMapper.getDefault(), Clock.systemUTC());
-        return new DecisionService(cache, deadline, (transport, decision, nanos) -> observed.add(decision));
+        return new DecisionService(cache, deadline, timer, (transport, decision, nanos) -> observed.add(decision));
     }
 
     @Test
@@ -162,6 +172,39 @@ class DecisionServiceTest {
         assertThat(decision.verdict()).isEqualTo(Verdict.CLEAN);
         assertThat(decision.failedOpen()).isTrue();
         assertThat(elapsedMillis).as("decided at the deadline, not later").isBetween(150L, 1500L);
+    }
+
+    @Test
+    void theCallersSchedulerKeepsTheDeadline() {
+        ScheduledExecutorService callers = Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "callers-event-loop"));
+        try {
+            DecisionService service = service(Duration.ofMillis(100), Duration.ofMinutes(10), new ScriptedSource(Source.API));
+
+            String decidedOn = service.decide(List.of(PHISH), "test", callers).thenApply(decision -> Thread.currentThread().getName()).join();
+
+            assertThat(decidedOn).as("the deadline fired on the caller's scheduler, not the service's").isEqualTo("callers-event-loop");
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aDecisionBeforeTheDeadlineCancelsItsTimer() {
+        ScheduledThreadPoolExecutor callers = new ScheduledThreadPoolExecutor(1);
+        callers.setRemoveOnCancelPolicy(true);
+        try {
+            ScriptedSource api = new ScriptedSource(Source.API);
+            DecisionService service = service(Duration.ofMinutes(5), Duration.ofMinutes(10), api);
+
+            CompletableFuture<Decision> decision = service.decide(List.of(PHISH), "test", callers);
+            assertThat(callers.getQueue()).as("a deadline is pending while the lookup is").hasSize(1);
+            api.pending.get(PHISH).complete(new Lookup.Answered(Source.API, PHISHING));
+
+            assertThat(decision.join().listed()).isTrue();
+            assertThat(callers.getQueue()).as("nothing left behind for five minutes").isEmpty();
+        } finally {
+            callers.shutdownNow();
+        }
     }
 
     @Test
