@@ -123,7 +123,7 @@ final class AgentFactory {
 
     /**
      * Event loops for the policy server and the shared cache's Redis connection: half the cores.
-     * One loop answers 50-70k cached requests/s, far beyond any MTA; more loops only compete with
+     * One loop answers about 100k cached requests/s here, far beyond any MTA; more loops only compete with
      * Postfix on the same machine for CPU, which measurably stretches the latency tail (see the
      * benchmark in the README).
      */

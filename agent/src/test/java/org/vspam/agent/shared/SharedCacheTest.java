@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +91,19 @@ class SharedCacheTest {
                         .isEqualTo(2);
                 assertThat(lookups(second, Source.SHARED_CACHE, "listed")).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void redisAnswersArriveOnThePolicyEventLoopNotOnAThreadOfTheirOwn() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Agent agent = AgentHarness.start(yaml(redis.url(), "10m"))) {
+            await().until(() -> sharedCacheUp(agent) == 1);
+            SharedCache shared = agent.context().getBean(SharedCache.class);
+
+            String answeredOn = shared.lookup(Indicator.domain("nowhere.example.org"))
+                    .thenApply(lookup -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
+
+            assertThat(answeredOn).as("the Redis connection lives on the policy server's loop").startsWith("vspam-policy");
         }
     }
 
