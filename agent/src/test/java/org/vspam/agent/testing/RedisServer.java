@@ -13,6 +13,8 @@ import org.awaitility.Awaitility;
 public final class RedisServer implements AutoCloseable {
     private final int port;
     private Process process;
+    /** The test's own client, made on first use and shut down with the server. */
+    private RedisClient client;
 
     private RedisServer(int port) {
         this.port = port;
@@ -52,12 +54,18 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** A plain client for the test to look at what the agents stored. */
-    public StatefulRedisConnection<String, String> connect() {
-        return RedisClient.create(url()).connect();
+    public synchronized StatefulRedisConnection<String, String> connect() {
+        if (client == null) {
+            client = RedisClient.create(url());
+        }
+        return client.connect();
     }
 
     @Override
     public synchronized void close() throws InterruptedException {
+        if (client != null) {
+            client.shutdown();
+        }
         if (process != null) {
             kill();
         }
