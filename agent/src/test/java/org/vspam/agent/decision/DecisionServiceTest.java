@@ -178,7 +178,7 @@ class DecisionServiceTest {
     void theCallersSchedulerKeepsTheDeadline() {
         ScheduledExecutorService callers = Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "callers-event-loop"));
         try {
-            DecisionService service = service(Duration.ofMillis(100), Duration.ofMinutes(10), new ScriptedSource(Source.API));
+            DecisionService service = service(Duration.ofMillis(500), Duration.ofMinutes(10), new ScriptedSource(Source.API));
 
             String decidedOn = service.decide(List.of(PHISH), "test", callers).thenApply(decision -> Thread.currentThread().getName()).join();
 
