@@ -3,6 +3,7 @@ package org.vspam.agent.shared;
 import io.lettuce.core.resource.DefaultEventLoopGroupProvider;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -40,9 +41,26 @@ public final class LentEventLoops implements EventLoopGroupProvider {
     @Override
     public Future<Boolean> release(EventExecutorGroup group, long quietPeriod, long timeout, TimeUnit unit) {
         if (group == lent) {
-            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true); // not ours to shut down
+            awaitQueuedTasks(timeout, unit); // not ours to shut down
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
         }
         return own.release(group, quietPeriod, timeout, unit);
+    }
+
+    /**
+     * A connection Lettuce has just closed still has its last events (channel inactive) queued on the
+     * loops, and they publish to Lettuce's event bus: they must run before Lettuce's own resources are
+     * shut down, or each stop logs a rejected-execution error.
+     */
+    private void awaitQueuedTasks(long timeout, TimeUnit unit) {
+        if (lent.isShuttingDown()) {
+            return;
+        }
+        for (EventExecutor loop : lent) {
+            if (!loop.inEventLoop()) {
+                loop.submit(() -> { }).awaitUninterruptibly(timeout, unit);
+            }
+        }
     }
 
     @Override

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -19,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 import org.vspam.agent.Agent;
 import org.vspam.agent.cache.CachedVerdict;
 import org.vspam.agent.indicator.Indicator;
@@ -115,6 +120,22 @@ class SharedCacheTest {
 
             assertThat(answeredOn.get()).as("the Redis connection lives on the policy server's loop").startsWith("vspam-policy");
         }
+    }
+
+    @Test
+    void stoppingAnAgentConnectedToRedisLogsNoError() throws Exception {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(logged);
+        try (RedisServer redis = RedisServer.start(); Agent agent = AgentHarness.start(yaml(redis.url(), "10m"))) {
+            await().until(() -> sharedCacheUp(agent) == 1);
+        } finally {
+            root.detachAppender(logged);
+        }
+
+        assertThat(logged.list).as("a normal stop is not an error an operator has to look at")
+                .filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.ERROR)).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
     }
 
     @Test
