@@ -7,6 +7,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.util.List;
 
@@ -28,15 +29,20 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
         encoder.start();
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(console(context, encoder));
+        QUIET.forEach(name -> context.getLogger(name).setLevel(Level.WARN));
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** The standard-output appender every log line goes through, writing with a started {@code encoder}. */
+    static ConsoleAppender<ILoggingEvent> console(LoggerContext context, Encoder<ILoggingEvent> encoder) {
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName(APPENDER);
         console.setEncoder(encoder);
         console.start();
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.INFO);
-        root.addAppender(console);
-        QUIET.forEach(name -> context.getLogger(name).setLevel(Level.WARN));
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+        return console;
     }
 }

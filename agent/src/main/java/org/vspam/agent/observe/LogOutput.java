@@ -11,7 +11,7 @@ import org.vspam.config.LogFormat;
 import org.vspam.config.LogLevel;
 
 /**
- * Applies {@code log_level} and {@code log_format} to the logging set up by logback.xml: the level
+ * Applies {@code log_level} and {@code log_format} to the logging {@link LogDefaults} set up: the level
  * of the agent's own loggers, and for {@code json} one JSON object per line on standard output
  * (logback's own encoder: timestamp, level, logger, formatted message, exception).
  */
@@ -45,12 +45,7 @@ public final class LogOutput {
         encoder.setWithArguments(false);
         encoder.setWithFormattedMessage(true);
         encoder.start();
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-        console.setContext(logging);
-        console.setName(APPENDER);
-        console.setEncoder(encoder);
-        console.start();
         root.detachAppender(APPENDER);
-        root.addAppender(console);
+        root.addAppender(LogDefaults.console(logging, encoder));
     }
 }

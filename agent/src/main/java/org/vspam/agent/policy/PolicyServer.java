@@ -4,7 +4,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -34,8 +33,7 @@ public final class PolicyServer implements AutoCloseable {
     private final ListenAddress listen;
     private final int socketMode;
     private final PolicyService service;
-    private final ServerTransport transport;
-    private final EventLoopGroup group;
+    private final PolicyEventLoops loops;
     /** The open policy connections, closed with the server; the event loops outlive it. */
     private final ChannelGroup connections = new DefaultChannelGroup("policy connections", GlobalEventExecutor.INSTANCE);
     private Channel channel;
@@ -44,15 +42,15 @@ public final class PolicyServer implements AutoCloseable {
         this.listen = listen;
         this.socketMode = socketMode;
         this.service = service;
-        this.transport = loops.transport();
-        this.group = loops.group();
+        this.loops = loops;
     }
 
     /** Binds the listener; throws with a message an operator can act on when it cannot. */
     public synchronized void start() throws IOException {
         // A one-shot client may half-close right after its request (printf ... | nc -N); its answer
         // is still written, and PolicyHandler closes once nothing is pending.
-        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new Initializer(service, connections))
+        ServerTransport transport = loops.transport();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loops.group()).childHandler(new Initializer(service, connections))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress address = switch (listen) {
             case ListenAddress.Tcp tcp -> {

@@ -34,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -134,13 +135,14 @@ public final class PolicyBenchmark {
                 System.out.printf("mode %s: agent in this JVM on port %d, %d verdicts in its local cache, %d upstream lookups so far%n",
                         mode.name().toLowerCase(java.util.Locale.ROOT), port, agent.cache().size(), api.lookups());
                 MeterRegistry meters = agent.context().getBean(MeterRegistry.class);
-                List<Window> windows = new ArrayList<>();
+                Map<String, Window> windows = new LinkedHashMap<>();
                 GcPauses pauses = new GcPauses();
                 measure("127.0.0.1", port, () -> { // the timers exist once the warm-up has made decisions
                     pauses.start();
-                    windows.add(new Window(meters.get("vspam.decision.duration").tag("transport", "policy").timer()));
+                    windows.put("agent-side decision time", new Window(meters.get("vspam.decision.duration").tag("transport", "policy").timer()));
                     if (mode == Mode.SHARED) {
-                        windows.add(new Window(meters.get("vspam.lookup.duration").tag("source", "shared_cache").timer()));
+                        windows.put("shared cache (Redis) lookup time",
+                                new Window(meters.get("vspam.lookup.duration").tag("source", "shared_cache").timer()));
                     }
                 });
                 System.out.println("garbage collection while measuring (agent and load generator share this JVM): " + pauses.stop());
@@ -149,10 +151,7 @@ public final class PolicyBenchmark {
                         meters.counter("vspam.lookups", "source", "shared_cache", "outcome", "listed").count()
                                 + meters.counter("vspam.lookups", "source", "shared_cache", "outcome", "clean").count(),
                         api.lookups());
-                System.out.println("agent-side decision time while measuring (histogram bucket bounds): " + windows.get(0).percentiles());
-                if (mode == Mode.SHARED) {
-                    System.out.println("shared cache (Redis) lookup time while measuring: " + windows.get(1).percentiles());
-                }
+                windows.forEach((what, window) -> System.out.println(what + " while measuring (histogram bucket bounds): " + window.percentiles()));
             }
         }
     }
