@@ -29,10 +29,12 @@ public final class VerdictCache implements AutoCloseable {
     private final LookupChain chain;
     private final Clock clock;
     private final Optional<CacheSnapshot> snapshot;
+    private final long capacity;
 
     public VerdictCache(LookupChain chain, long maximumEntries, Optional<Path> snapshotPath, ObjectMapper json, Clock clock) {
         this.chain = chain;
         this.clock = clock;
+        this.capacity = maximumEntries;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumEntries)
                 // Maintenance on the calling thread: on a small machine, waking a pool thread for it
@@ -74,6 +76,11 @@ public final class VerdictCache implements AutoCloseable {
 
     public long size() {
         return cache.synchronous().estimatedSize();
+    }
+
+    /** Verdicts kept at most; the least used go first. */
+    public long capacity() {
+        return capacity;
     }
 
     private Map<Indicator, CachedVerdict> entries() {

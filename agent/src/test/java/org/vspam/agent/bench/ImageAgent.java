@@ -7,9 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.vspam.agent.testing.AotTraining;
 import org.vspam.agent.testing.Ports;
 
@@ -19,21 +22,27 @@ import org.vspam.agent.testing.Ports;
  * from ({@code -XX:MaxRAM}, which stands in for the container's cgroup limit where there is none).
  */
 final class ImageAgent implements AutoCloseable {
+    private static final Pattern PAUSE = Pattern.compile("Pause (Young|Full).* ([0-9.]+)ms$");
+
     private final Process process;
     private final int port;
     private final long startedNanos;
+    private final Path gcLog;
 
-    private ImageAgent(Process process, int port, long startedNanos) {
+    private ImageAgent(Process process, int port, long startedNanos, Path gcLog) {
         this.process = process;
         this.port = port;
         this.startedNanos = startedNanos;
+        this.gcLog = gcLog;
     }
 
     /** {@code aotCache} null starts without one, to see what it is worth; {@code extraEnv} adds settings. */
     static ImageAgent start(Path aotCache, String memoryLimit, URI api, Map<String, String> extraEnv) throws IOException {
         int port = Ports.freeTcpPort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "@" + AotTraining.jvmOptions(), "-XX:MaxRAM=" + memoryLimit));
+        Path gcLog = Files.createTempFile("vspam-agent-gc", ".log");
+        List<String> command = new ArrayList<>(List.of(java, "@" + AotTraining.jvmOptions(), "-XX:MaxRAM=" + memoryLimit,
+                "-Xlog:gc:file=" + gcLog));
         if (aotCache != null) {
             command.add("-XX:AOTCache=" + aotCache);
         }
@@ -44,7 +53,7 @@ final class ImageAgent implements AutoCloseable {
                 "VSPAM_LISTEN", "tcp://127.0.0.1:" + port, "VSPAM_LOG_LEVEL", "warn", "VSPAM_CACHE_TTL", "1h"));
         builder.environment().putAll(extraEnv);
         long started = System.nanoTime();
-        return new ImageAgent(builder.start(), port, started);
+        return new ImageAgent(builder.start(), port, started, gcLog);
     }
 
     int port() {
@@ -79,9 +88,33 @@ final class ImageAgent implements AutoCloseable {
         return rss;
     }
 
+    /** Lines in the agent's GC log so far: where a measuring window starts. */
+    int gcLogLines() throws IOException {
+        return Files.readAllLines(gcLog).size();
+    }
+
+    /** The agent's collections logged after line {@code from}: how often and how long it stopped. */
+    String collectionsSince(int from) throws IOException {
+        List<String> lines = Files.readAllLines(gcLog);
+        List<Double> young = new ArrayList<>();
+        List<Double> full = new ArrayList<>();
+        for (String line : lines.subList(Math.min(from, lines.size()), lines.size())) {
+            Matcher pause = PAUSE.matcher(line);
+            if (pause.find()) {
+                (pause.group(1).equals("Young") ? young : full).add(Double.parseDouble(pause.group(2)));
+            }
+        }
+        Collections.sort(young);
+        return young.isEmpty() ? full.size() + " full collections" : String.format(
+                "%d young collections (median %.2f ms, longest %.2f ms, %.0f ms in total), %d full collections%s",
+                young.size(), young.get(young.size() / 2), young.getLast(), young.stream().mapToDouble(Double::doubleValue).sum(),
+                full.size(), full.isEmpty() ? "" : " (longest " + Collections.max(full) + " ms)");
+    }
+
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         process.destroy();
         process.waitFor(30, TimeUnit.SECONDS);
+        Files.deleteIfExists(gcLog);
     }
 }

@@ -26,6 +26,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import com.sun.management.GarbageCollectionNotificationInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -196,12 +198,20 @@ public final class PolicyBenchmark {
                         if (now[0] > peak[0]) {
                             System.arraycopy(now, 0, peak, 0, 3);
                         }
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         // the agent is gone; the figures stop here
                     }
                 }, 0, 200, TimeUnit.MILLISECONDS);
-                measure("127.0.0.1", agent.port(), () -> { });
+                int[] gcLogFrom = new int[1];
+                measure("127.0.0.1", agent.port(), () -> {
+                    try {
+                        gcLogFrom[0] = agent.gcLogLines();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
                 sampler.shutdownNow();
+                System.out.println("the agent's garbage collection while measuring: " + agent.collectionsSince(gcLogFrom[0]));
                 System.out.printf("resident memory idle: %.1f MiB (anon %.1f, file %.1f); under load, highest: %.1f MiB (anon %.1f, file %.1f)%n",
                         idle[0] / 1024.0, idle[1] / 1024.0, idle[2] / 1024.0, peak[0] / 1024.0, peak[1] / 1024.0, peak[2] / 1024.0);
             }
