@@ -29,12 +29,10 @@ public final class VerdictCache implements AutoCloseable {
     private final LookupChain chain;
     private final Clock clock;
     private final Optional<CacheSnapshot> snapshot;
-    private final long capacity;
 
     public VerdictCache(LookupChain chain, long maximumEntries, Optional<Path> snapshotPath, ObjectMapper json, Clock clock) {
         this.chain = chain;
         this.clock = clock;
-        this.capacity = maximumEntries;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumEntries)
                 // Maintenance on the calling thread: on a small machine, waking a pool thread for it
@@ -80,7 +78,7 @@ public final class VerdictCache implements AutoCloseable {
 
     /** Verdicts kept at most; the least used go first. */
     public long capacity() {
-        return capacity;
+        return cache.synchronous().policy().eviction().orElseThrow().getMaximum();
     }
 
     private Map<Indicator, CachedVerdict> entries() {

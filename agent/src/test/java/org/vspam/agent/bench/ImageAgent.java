@@ -1,6 +1,7 @@
 package org.vspam.agent.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -89,8 +90,12 @@ final class ImageAgent implements AutoCloseable {
     }
 
     /** Lines in the agent's GC log so far: where a measuring window starts. */
-    int gcLogLines() throws IOException {
-        return Files.readAllLines(gcLog).size();
+    int gcLogLines() {
+        try {
+            return Files.readAllLines(gcLog).size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The agent's collections logged after line {@code from}: how often and how long it stopped. */

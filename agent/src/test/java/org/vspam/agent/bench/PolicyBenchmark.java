@@ -27,7 +27,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -203,13 +202,7 @@ public final class PolicyBenchmark {
                     }
                 }, 0, 200, TimeUnit.MILLISECONDS);
                 int[] gcLogFrom = new int[1];
-                measure("127.0.0.1", agent.port(), () -> {
-                    try {
-                        gcLogFrom[0] = agent.gcLogLines();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                measure("127.0.0.1", agent.port(), () -> gcLogFrom[0] = agent.gcLogLines());
                 sampler.shutdownNow();
                 System.out.println("the agent's garbage collection while measuring: " + agent.collectionsSince(gcLogFrom[0]));
                 System.out.printf("resident memory idle: %.1f MiB (anon %.1f, file %.1f); under load, highest: %.1f MiB (anon %.1f, file %.1f)%n",
