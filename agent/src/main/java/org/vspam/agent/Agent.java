@@ -3,6 +3,8 @@ package org.vspam.agent;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,6 +16,10 @@ import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.observe.LogOutput;
 import org.vspam.config.AgentConfig;
+import org.vspam.config.ConfigException;
+import org.vspam.config.HostPort;
+import org.vspam.config.ListenAddress;
+import org.vspam.config.Setting;
 import org.vspam.config.GoDuration;
 
 /**
@@ -43,17 +49,34 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    private static void requireResolvable(Setting setting, HostPort address) throws ConfigException {
+        try {
+            InetAddress.getByName(address.host());
+        } catch (UnknownHostException e) {
+            throw new ConfigException(setting.key() + ": \"" + address.host() + "\" is not an address and does not resolve to one");
+        }
+    }
+
     /** The HTTP port actually bound, or -1 when the HTTP API is off. */
     public int httpPort() {
         return httpServer == null ? -1 : httpServer.getPort();
     }
 
-    public static Agent start(AgentConfig config) throws IOException {
+    public static Agent start(AgentConfig config) throws IOException, ConfigException {
         return start(config, Map.of());
     }
 
-    /** Starts an agent; {@code properties} are extra framework settings (tests use them). */
-    public static Agent start(AgentConfig config, Map<String, Object> properties) throws IOException {
+    /**
+     * Starts an agent; {@code properties} are extra framework settings (tests use them). A listener
+     * host that does not resolve is a configuration error, like any other bad value.
+     */
+    public static Agent start(AgentConfig config, Map<String, Object> properties) throws IOException, ConfigException {
+        if (config.listen() instanceof ListenAddress.Tcp tcp) {
+            requireResolvable(Setting.LISTEN, tcp.address());
+        }
+        if (config.httpEnabled()) {
+            requireResolvable(Setting.HTTP_LISTEN, config.httpListen());
+        }
         LogOutput.apply(config.logLevel(), config.logFormat());
         ApplicationContext context = context(config, properties);
         Agent agent = new Agent(context, config.httpEnabled() ? context.getBean(EmbeddedServer.class) : null);

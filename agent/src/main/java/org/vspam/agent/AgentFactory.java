@@ -7,21 +7,23 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.serde.ObjectMapper;
 import jakarta.inject.Singleton;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.vspam.agent.api.ApiHttpClient;
 import org.vspam.agent.api.VspamApiSource;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.decision.DecisionListener;
 import org.vspam.agent.decision.DecisionService;
+import org.vspam.agent.dnsbl.DnsblResolvers;
 import org.vspam.agent.dnsbl.DnsblSource;
 import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.lookup.LookupListener;
 import org.vspam.agent.lookup.LookupSource;
+import org.vspam.agent.lookup.Source;
 import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.policy.PolicyService;
@@ -30,9 +32,8 @@ import org.vspam.agent.shared.LentEventLoops;
 import org.vspam.agent.shared.RedisUrls;
 import org.vspam.agent.shared.SharedCache;
 import org.vspam.config.AgentConfig;
-import org.xbill.DNS.ExtendedResolver;
-import org.xbill.DNS.Resolver;
-import org.xbill.DNS.SimpleResolver;
+import org.vspam.config.ApiProxy;
+import org.vspam.config.CaBundle;
 
 /** Builds the decision path from the {@link AgentConfig}; every lifecycle is owned here. */
 @Factory
@@ -61,10 +62,7 @@ final class AgentFactory {
     @Singleton
     @Bean(preDestroy = "close")
     HttpClient apiHttpClient(AgentConfig config) {
-        return HttpClient.newBuilder()
-                .connectTimeout(apiTimeout(config))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        return ApiHttpClient.build(config.apiCa(), config.apiProxy(), apiTimeout(config));
     }
 
     /** The shared tier, when {@code redis_url} is set; it connects in the background. */
@@ -73,10 +71,14 @@ final class AgentFactory {
     @Requires(condition = SharedCacheConfigured.class)
     SharedCache sharedCache(AgentConfig config, ObjectMapper json, MeterRegistry registry, PolicyEventLoops loops) {
         String url = config.redisUrl().orElseThrow().value();
-        SharedCache cache = new SharedCache(RedisUrls.parse(url), config.redisKeyPrefix(), REDIS_COMMAND_TIMEOUT,
-                new LentEventLoops(loops.group(), loops::serves), json, Clock.systemUTC());
+        SharedCache cache = new SharedCache(RedisUrls.parse(url), config.redisCa().map(CaBundle::trustManagers), config.redisKeyPrefix(),
+                REDIS_COMMAND_TIMEOUT, new LentEventLoops(loops.group(), loops::serves), json, Clock.systemUTC());
         Gauge.builder("vspam.shared.cache.up", cache, shared -> shared.available() ? 1 : 0)
                 .description("1 while the shared cache (Redis) is connected and answering, else 0")
+                .register(registry);
+        Gauge.builder("vspam.source.up", cache, shared -> shared.available() ? 1 : 0)
+                .description("0 while a source is failing (its lookups fail in a row), else 1")
+                .tag("source", Source.SHARED_CACHE.label())
                 .register(registry);
         cache.start();
         return cache;
@@ -85,14 +87,13 @@ final class AgentFactory {
     /** The chain after the local cache, in the order SPEC §7 gives: shared cache, API, then DNSBL. */
     @Singleton
     LookupChain lookupChain(AgentConfig config, HttpClient http, ObjectMapper json, List<LookupListener> listeners,
-                            Optional<SharedCache> sharedCache) {
+                            Optional<SharedCache> sharedCache, Optional<DnsblResolvers> dnsblResolvers) {
         List<LookupSource> sources = new ArrayList<>();
         sharedCache.ifPresent(sources::add);
         config.apiUrl().ifPresent(url ->
-                sources.add(new VspamApiSource(url, config.apiKey(), apiTimeout(config), http, json, "vspam-agent/" + Version.current())));
-        if (config.dnsblEnabled()) {
-            sources.add(new DnsblSource(config.dnsblZone(), resolver(config)));
-        }
+                sources.add(new VspamApiSource(url, config.apiKey(), config.apiProxy().filter(proxy -> !proxy.bypasses(url.getHost()))
+                        .map(ApiProxy::address), apiTimeout(config), http, json, "vspam-agent/" + Version.current())));
+        dnsblResolvers.ifPresent(resolvers -> sources.add(new DnsblSource(config.dnsblZone(), resolvers)));
         return new LookupChain(sources, listeners, config.cacheTtl(), Clock.systemUTC());
     }
 
@@ -154,17 +155,11 @@ final class AgentFactory {
         return config.decisionTimeout().multipliedBy(2).dividedBy(5);
     }
 
-    private static Resolver resolver(AgentConfig config) {
-        ExtendedResolver resolver;
-        if (config.dnsblResolvers().isEmpty()) {
-            resolver = new ExtendedResolver();
-        } else {
-            resolver = new ExtendedResolver(config.dnsblResolvers().stream()
-                    .map(server -> (Resolver) new SimpleResolver(new InetSocketAddress(server.host(), server.port())))
-                    .toList());
-        }
-        resolver.setTimeout(dnsTimeout(config));
-        resolver.setRetries(1);
-        return resolver;
+    /** The DNS servers the DNSBL is asked through, when it is enabled. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(condition = DnsblEnabled.class)
+    DnsblResolvers dnsblResolvers(AgentConfig config) {
+        return new DnsblResolvers(config.dnsblResolvers(), dnsTimeout(config));
     }
 }

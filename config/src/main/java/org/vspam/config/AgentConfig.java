@@ -10,6 +10,8 @@ import java.util.Optional;
  * The agent's configuration, immutable, as read from agent.yml and {@code VSPAM_*} variables.
  *
  * @param apiUrl           vspam.org API base URL without trailing slash; empty when the API is disabled
+ * @param apiCa            the only authorities trusted for the API's certificate; empty = the JVM's trust store
+ * @param apiProxy         the HTTP proxy the API (lookups and reports) is reached through; empty = direct
  * @param socketMode       file mode of a unix policy socket, e.g. {@code 0660}
  * @param cachePath        where the local cache survives restarts; empty = memory only
  * @param dnsblResolvers   DNS servers for the DNSBL; empty = the system's resolvers
@@ -17,10 +19,13 @@ import java.util.Optional;
  * @param decisionTimeout  deadline of one decision, after which the answer is allow (fail-open)
  * @param redisUrl         the shared cache ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); empty = local only
  * @param redisKeyPrefix   first part of every key the agent writes to Redis
+ * @param redisCa          the only authorities trusted for a {@code rediss://} server; empty = the JVM's trust store
  */
 public record AgentConfig(
         Optional<URI> apiUrl,
         ApiKey apiKey,
+        Optional<CaBundle> apiCa,
+        Optional<ApiProxy> apiProxy,
         ListenAddress listen,
         int socketMode,
         boolean httpEnabled,
@@ -37,7 +42,8 @@ public record AgentConfig(
         LogFormat logFormat,
         Duration decisionTimeout,
         Optional<RedisUrl> redisUrl,
-        String redisKeyPrefix) {
+        String redisKeyPrefix,
+        Optional<CaBundle> redisCa) {
 
     public AgentConfig {
         dnsblResolvers = List.copyOf(dnsblResolvers);

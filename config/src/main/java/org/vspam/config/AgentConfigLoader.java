@@ -63,7 +63,7 @@ public final class AgentConfigLoader {
                 raw.put(setting, new Raw(override, setting.environmentVariable()));
             }
         }
-        return new Binder(raw).bind();
+        return new Binder(raw, environment).bind();
     }
 
     public static AgentConfig defaults() {
@@ -116,12 +116,15 @@ public final class AgentConfigLoader {
     }
 
     /** Turns raw values into typed ones, naming key, value and origin when one does not parse. */
-    private record Binder(Map<Setting, Raw> raw) {
+    private record Binder(Map<Setting, Raw> raw, Map<String, String> environment) {
 
         AgentConfig bind() throws ConfigException {
+            Optional<URI> apiUrl = value(Setting.API_URL, AgentConfigLoader::apiUrl);
             return new AgentConfig(
-                    value(Setting.API_URL, AgentConfigLoader::apiUrl),
+                    apiUrl,
                     new ApiKey(text(Setting.API_KEY)),
+                    value(Setting.API_CA_FILE, AgentConfigLoader::caBundle),
+                    apiProxy(apiUrl),
                     value(Setting.LISTEN, ListenAddress::parse),
                     value(Setting.SOCKET_MODE, AgentConfigLoader::fileMode),
                     value(Setting.HTTP_ENABLED, AgentConfigLoader::bool),
@@ -138,7 +141,34 @@ public final class AgentConfigLoader {
                     value(Setting.LOG_FORMAT, AgentConfigLoader::logFormat),
                     value(Setting.DECISION_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_DECISION)),
                     value(Setting.REDIS_URL, text -> text.isBlank() ? Optional.<RedisUrl>empty() : Optional.of(RedisUrl.parse(text))),
-                    value(Setting.REDIS_KEY_PREFIX, AgentConfigLoader::keyPrefix));
+                    value(Setting.REDIS_KEY_PREFIX, AgentConfigLoader::keyPrefix),
+                    value(Setting.REDIS_CA_FILE, AgentConfigLoader::caBundle));
+        }
+
+        /**
+         * {@code api_proxy} when set (an empty value turns proxies off); otherwise the environment's
+         * proxy for the API's scheme, as curl reads it ({@code https_proxy} or {@code HTTPS_PROXY},
+         * {@code http_proxy}), with {@code no_proxy} naming hosts reached directly.
+         */
+        private Optional<ApiProxy> apiProxy(Optional<URI> apiUrl) throws ConfigException {
+            if (raw.containsKey(Setting.API_PROXY) || apiUrl.isEmpty()) {
+                return value(Setting.API_PROXY, text -> text.isBlank() ? Optional.<ApiProxy>empty()
+                        : Optional.of(ApiProxy.parse(text, List.of(), raw.get(Setting.API_PROXY).origin())));
+            }
+            List<String> names = apiUrl.get().getScheme().equalsIgnoreCase("https") ? List.of("https_proxy", "HTTPS_PROXY") : List.of("http_proxy");
+            for (String name : names) {
+                String value = environment.get(name);
+                if (value != null && !value.isBlank()) {
+                    List<String> direct = ApiProxy.directHosts(environment.getOrDefault("no_proxy", environment.get("NO_PROXY")));
+                    try {
+                        return Optional.of(ApiProxy.parse(value, direct, name));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(name + ": (value hidden) " + reason(e) + " (from the environment; "
+                                + Setting.API_PROXY.key() + " overrides it, an empty one turns proxies off)");
+                    }
+                }
+            }
+            return Optional.empty();
         }
 
         private String text(Setting setting) {
@@ -191,6 +221,10 @@ public final class AgentConfigLoader {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("is not a URL: " + e.getReason());
         }
+    }
+
+    private static Optional<CaBundle> caBundle(String text) {
+        return text.isBlank() ? Optional.empty() : Optional.of(CaBundle.read(text));
     }
 
     private static int fileMode(String text) {

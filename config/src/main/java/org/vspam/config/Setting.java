@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
 public enum Setting {
     API_URL("api_url", "https://api.vspam.org"),
     API_KEY("api_key", ""),
+    API_CA_FILE("api_ca_file", ""),
+    API_PROXY("api_proxy", ""),
     LISTEN("listen", "tcp://127.0.0.1:10045"),
     SOCKET_MODE("socket_mode", "0660"),
     HTTP_ENABLED("http_enabled", "false"),
@@ -30,7 +32,8 @@ public enum Setting {
     LOG_FORMAT("log_format", "text"),
     DECISION_TIMEOUT("decision_timeout", "2s"),
     REDIS_URL("redis_url", ""),
-    REDIS_KEY_PREFIX("redis_key_prefix", "vspam");
+    REDIS_KEY_PREFIX("redis_key_prefix", "vspam"),
+    REDIS_CA_FILE("redis_ca_file", "");
 
     private static final Map<String, Setting> BY_KEY =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));
@@ -59,7 +62,7 @@ public enum Setting {
 
     /** Values of secret settings are never repeated in messages. */
     public boolean secret() {
-        return this == API_KEY || this == REDIS_URL; // a Redis URL may carry a password
+        return this == API_KEY || this == REDIS_URL || this == API_PROXY; // URLs may carry a password
     }
 
     public static Optional<Setting> byKey(String key) {

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Failures;
@@ -16,6 +17,8 @@ import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.lookup.Source;
 import org.vspam.agent.verdict.Verdict;
 import org.vspam.config.ApiKey;
+import org.vspam.config.GoDuration;
+import org.vspam.config.HostPort;
 
 /**
  * Looks an indicator up by hash: {@code 404} is a definitive clean, {@code 200} an envelope, and
@@ -30,7 +33,12 @@ public final class VspamApiSource implements LookupSource {
     private final ObjectMapper json;
     private final String userAgent;
 
-    public VspamApiSource(URI baseUrl, ApiKey apiKey, Duration timeout, HttpClient http, ObjectMapper json, String userAgent) {
+    private final Optional<HostPort> proxy;
+
+    /** {@code proxy}: the egress proxy the client reaches {@code baseUrl} through, named in failures. */
+    public VspamApiSource(URI baseUrl, ApiKey apiKey, Optional<HostPort> proxy, Duration timeout, HttpClient http, ObjectMapper json,
+                          String userAgent) {
+        this.proxy = proxy;
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
         this.timeout = timeout;
@@ -63,7 +71,7 @@ public final class VspamApiSource implements LookupSource {
         return switch (response.statusCode()) {
             case 200 -> parse(response.body());
             case 404 -> new Lookup.Answered(Source.API, Verdict.CLEAN);
-            default -> skipped(Lookup.Reason.ERROR, "HTTP " + response.statusCode());
+            default -> skipped(Lookup.Reason.ERROR, ApiProblem.ofStatus(response.statusCode()));
         };
     }
 
@@ -79,11 +87,11 @@ public final class VspamApiSource implements LookupSource {
         }
     }
 
-    private static Lookup failed(Throwable failure) {
+    private Lookup failed(Throwable failure) {
         if (Failures.cause(failure) instanceof HttpTimeoutException) {
-            return skipped(Lookup.Reason.TIMEOUT, "no answer within the deadline");
+            return skipped(Lookup.Reason.TIMEOUT, "no answer within " + GoDuration.format(timeout) + " (" + ApiProblem.authority(baseUrl) + ")");
         }
-        return skipped(Lookup.Reason.ERROR, Failures.rootMessage(failure));
+        return skipped(Lookup.Reason.ERROR, ApiProblem.ofFailure(failure, baseUrl, proxy));
     }
 
     private static Lookup skipped(Lookup.Reason reason, String detail) {

@@ -6,8 +6,6 @@ import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.Lookup;
@@ -28,17 +26,15 @@ import org.xbill.DNS.Type;
 
 /**
  * Asks the DNSBL: NXDOMAIN or no A record is clean, {@code 127.x} is listed, {@code 127.255.255.x}
- * is the list's own error code (logged, never a listing), SERVFAIL, REFUSED and timeouts are errors.
+ * is the list's own error code (a failure of this resolver, never a listing), SERVFAIL, REFUSED and timeouts are errors.
  */
 public final class DnsblSource implements LookupSource {
-    private static final Logger LOG = LoggerFactory.getLogger(DnsblSource.class);
-
     private final String zone;
-    private final Resolver resolver;
+    private final DnsblResolvers resolvers;
 
-    public DnsblSource(String zone, Resolver resolver) {
+    public DnsblSource(String zone, DnsblResolvers resolvers) {
         this.zone = zone;
-        this.resolver = resolver;
+        this.resolvers = resolvers;
     }
 
     @Override
@@ -53,6 +49,10 @@ public final class DnsblSource implements LookupSource {
             name = DnsblName.of(indicator, zone);
         } catch (TextParseException e) {
             return CompletableFuture.completedFuture(skipped(Lookup.Reason.ERROR, "no DNS name for " + indicator));
+        }
+        Resolver resolver = resolvers.current().orElse(null);
+        if (resolver == null) {
+            return CompletableFuture.completedFuture(skipped(Lookup.Reason.ERROR, resolvers.problem()));
         }
         Message query = Message.newQuery(Record.newRecord(name, Type.A, DClass.IN));
         return resolver.sendAsync(query).toCompletableFuture()
@@ -74,11 +74,8 @@ public final class DnsblSource implements LookupSource {
                     case DnsblCode.Listed listed -> {
                         return new Lookup.Answered(Source.DNSBL, new Verdict.Listed(listed.category(), ThreatDetails.ofCategory(listed.category())));
                     }
-                    case DnsblCode.ListError error -> {
-                        LOG.warn("DNSBL {} answered {} for {}: the list refuses queries from this resolver; set dnsbl_resolvers "
-                                + "to a resolver of your own", zone, error.address(), name);
-                        result = skipped(Lookup.Reason.ERROR, "list error code " + error.address());
-                    }
+                    case DnsblCode.ListError error -> result = skipped(Lookup.Reason.ERROR, "the list refuses queries from "
+                            + resolvers.description() + " (it answered " + error.address() + "); set dnsbl_resolvers to a resolver of your own");
                     case DnsblCode.Foreign foreign -> result = skipped(Lookup.Reason.ERROR, "answer " + foreign.address() + " is not a DNSBL code");
                 }
             }
@@ -87,13 +84,13 @@ public final class DnsblSource implements LookupSource {
     }
 
     /** dnsjava reports a resolver that never answered as an IOException saying "Timed out". */
-    private static Lookup failed(Throwable failure) {
+    private Lookup failed(Throwable failure) {
         Throwable cause = Failures.cause(failure);
         boolean timedOut = cause instanceof TimeoutException || cause instanceof SocketTimeoutException
                 || cause instanceof IOException && String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("timed out");
         return timedOut
-                ? skipped(Lookup.Reason.TIMEOUT, "no answer from the resolver")
-                : skipped(Lookup.Reason.ERROR, Failures.rootMessage(failure));
+                ? skipped(Lookup.Reason.TIMEOUT, "no answer from " + resolvers.description())
+                : skipped(Lookup.Reason.ERROR, Failures.rootMessage(failure) + " (" + resolvers.description() + ")");
     }
 
     private static Lookup skipped(Lookup.Reason reason, String detail) {

@@ -8,6 +8,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -21,6 +22,7 @@ import io.micronaut.serde.ObjectMapper;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -28,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.CachedVerdict;
@@ -67,8 +70,9 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
     private volatile boolean closed;
 
-    public SharedCache(RedisURI uri, String keyPrefix, Duration commandTimeout, EventLoopGroupProvider eventLoops, ObjectMapper json,
-                       Clock clock) {
+    /** {@code trust}: the only authorities accepted for a {@code rediss://} server ({@code redis_ca_file}); empty = the JVM's. */
+    public SharedCache(RedisURI uri, Optional<TrustManagerFactory> trust, String keyPrefix, Duration commandTimeout,
+                       EventLoopGroupProvider eventLoops, ObjectMapper json, Clock clock) {
         this.uri = uri;
         this.displayUri = RedisUrls.redacted(uri);
         this.keys = new RedisKeys(keyPrefix);
@@ -82,7 +86,9 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .build();
         this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder();
+        trust.ifPresent(authorities -> options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(authorities).build()));
+        client.setOptions(options
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
@@ -141,13 +147,21 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 }
                 return;
             }
-            markConnected(false, Failures.rootMessage(failure));
+            markConnected(false, problem(failure));
             firstAttempt.complete(false);
             Duration delay = nextDelay.compareTo(LONGEST_RETRY) < 0 ? nextDelay.multipliedBy(2) : LONGEST_RETRY;
             if (!closed) {
                 connector.schedule(() -> connect(delay), nextDelay.toMillis(), TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    /** Why connecting failed, with the setting that fixes an untrusted certificate. */
+    private static String problem(Throwable failure) {
+        String message = Failures.rootMessage(failure);
+        return message.contains("unable to find valid certification path")
+                ? message + " — set redis_ca_file to the PEM of the authority that signed the server's certificate"
+                : message;
     }
 
     /**

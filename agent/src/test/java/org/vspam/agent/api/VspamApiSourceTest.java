@@ -6,6 +6,7 @@ import io.micronaut.serde.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class VspamApiSourceTest {
     }
 
     private static VspamApiSource source(ApiKey key, URI base) {
-        return new VspamApiSource(base, key, Duration.ofMillis(500), http, ObjectMapper.getDefault(), "vspam-agent/test");
+        return new VspamApiSource(base, key, Optional.empty(), Duration.ofMillis(500), http, ObjectMapper.getDefault(), "vspam-agent/test");
     }
 
     private static Lookup lookup(String domain) {
@@ -95,11 +96,20 @@ class VspamApiSourceTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"SERVER_ERROR, ERROR, HTTP 500", "GARBAGE, ERROR, answer is not the expected JSON", "HANG, TIMEOUT, no answer within the deadline"})
+    @CsvSource({"SERVER_ERROR, ERROR, HTTP 500 Internal Server Error", "GARBAGE, ERROR, answer is not the expected JSON",
+        "HANG, TIMEOUT, no answer within 500ms (127.0.0.1:PORT)"})
     void failuresAreNotAnswers(FakeVspamApi.Mode mode, Lookup.Reason reason, String detail) {
         api.mode(mode);
         Lookup lookup = source(ApiKey.NONE, api.baseUrl()).lookup(Indicator.domain(ThreatFixtures.PHISH)).join();
-        assertThat(lookup).isEqualTo(new Lookup.Skipped(Source.API, reason, detail));
+        assertThat(lookup).isEqualTo(new Lookup.Skipped(Source.API, reason, detail.replace("PORT", String.valueOf(api.baseUrl().getPort()))));
+    }
+
+    /** What the operator reads in the log when every lookup fails, with what to do about it. */
+    @ParameterizedTest
+    @CsvSource({"401, HTTP 401 Unauthorized — check api_key", "403, HTTP 403 Forbidden — check api_key",
+        "429, HTTP 429 Too Many Requests — more lookups than the key allows", "503, HTTP 503 Service Unavailable", "418, HTTP 418"})
+    void statusesAreExplained(int status, String detail) {
+        assertThat(ApiProblem.ofStatus(status)).isEqualTo(detail);
     }
 
     @Test
@@ -108,7 +118,13 @@ class VspamApiSourceTest {
         try (var socket = new java.net.ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        Lookup lookup = source(ApiKey.NONE, URI.create("http://127.0.0.1:" + closedPort)).lookup(Indicator.domain("example.net")).join();
-        assertThat(lookup).isInstanceOfSatisfying(Lookup.Skipped.class, skipped -> assertThat(skipped.reason()).isEqualTo(Lookup.Reason.ERROR));
+        Lookup lookup = source(ApiKey.NONE, URI.create("http://localhost:" + closedPort)).lookup(Indicator.domain("example.net")).join();
+        assertThat(lookup).isEqualTo(new Lookup.Skipped(Source.API, Lookup.Reason.ERROR, "connection refused (localhost:" + closedPort + ")"));
+    }
+
+    @Test
+    void aNameThatDoesNotResolveIsAnErrorSayingSo() {
+        Lookup lookup = source(ApiKey.NONE, URI.create("https://api.vspam.invalid")).lookup(Indicator.domain("example.net")).join();
+        assertThat(lookup).isEqualTo(new Lookup.Skipped(Source.API, Lookup.Reason.ERROR, "cannot resolve api.vspam.invalid"));
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ import org.vspam.agent.lookup.Source;
 import org.vspam.agent.testing.Rbldnsd;
 import org.vspam.agent.testing.ThreatFixtures;
 import org.vspam.agent.verdict.Verdict;
-import org.xbill.DNS.SimpleResolver;
+import org.vspam.config.HostPort;
 
 /** Against a real DNS server: Debian's rbldnsd serving the fixture zone. */
 class DnsblSourceTest {
@@ -27,9 +27,8 @@ class DnsblSourceTest {
     @BeforeAll
     static void start() throws Exception {
         rbldnsd = Rbldnsd.start();
-        SimpleResolver resolver = new SimpleResolver(new InetSocketAddress("127.0.0.1", rbldnsd.port()));
-        resolver.setTimeout(Duration.ofSeconds(2));
-        source = new DnsblSource(Rbldnsd.ZONE, resolver);
+        // by name, as operators write it (in a cluster: kube-dns.kube-system.svc:53)
+        source = new DnsblSource(Rbldnsd.ZONE, new DnsblResolvers(List.of(new HostPort("localhost", rbldnsd.port())), Duration.ofSeconds(2)));
     }
 
     @AfterAll
@@ -68,7 +67,17 @@ class DnsblSourceTest {
     @Test
     void theListsOwnErrorCodeIsNeverAListing() {
         Lookup lookup = source.lookup(Indicator.domain(ThreatFixtures.DNSBL_REFUSED)).join();
-        assertThat(lookup).isEqualTo(new Lookup.Skipped(Source.DNSBL, Lookup.Reason.ERROR, "list error code 127.255.255.254"));
+        assertThat(lookup).isEqualTo(new Lookup.Skipped(Source.DNSBL, Lookup.Reason.ERROR, "the list refuses queries from localhost:"
+                + rbldnsd.port() + " (it answered 127.255.255.254); set dnsbl_resolvers to a resolver of your own"));
+    }
+
+    /** A resolver name that does not resolve (yet) is a failing DNSBL, not an agent that cannot start. */
+    @Test
+    void aResolverNameThatDoesNotResolveIsAFailureNotACrash() {
+        try (DnsblResolvers unresolvable = new DnsblResolvers(List.of(new HostPort("resolver.invalid", 53)), Duration.ofSeconds(1))) {
+            Lookup lookup = new DnsblSource(Rbldnsd.ZONE, unresolvable).lookup(Indicator.domain(ThreatFixtures.PHISH)).join();
+            assertThat(lookup).isEqualTo(new Lookup.Skipped(Source.DNSBL, Lookup.Reason.ERROR, "cannot resolve resolver host \"resolver.invalid\""));
+        }
     }
 
     @Test
@@ -83,8 +92,7 @@ class DnsblSourceTest {
     @Test
     void aServerThatNeverAnswersIsATimeout() throws Exception {
         try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            SimpleResolver resolver = new SimpleResolver(new InetSocketAddress("127.0.0.1", silent.getLocalPort()));
-            resolver.setTimeout(Duration.ofMillis(300));
+            DnsblResolvers resolver = new DnsblResolvers(List.of(new HostPort("127.0.0.1", silent.getLocalPort())), Duration.ofMillis(300));
             Lookup lookup = new DnsblSource(Rbldnsd.ZONE, resolver).lookup(Indicator.domain(ThreatFixtures.PHISH)).join();
             assertThat(lookup).isInstanceOfSatisfying(Lookup.Skipped.class, skipped -> assertThat(skipped.reason()).isEqualTo(Lookup.Reason.TIMEOUT));
         }

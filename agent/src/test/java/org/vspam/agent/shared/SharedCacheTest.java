@@ -31,6 +31,10 @@ import org.vspam.agent.lookup.Source;
 import org.vspam.agent.testing.AgentHarness;
 import org.vspam.agent.testing.FakeVspamApi;
 import org.vspam.agent.testing.PolicyClient;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
+import org.vspam.agent.testing.TestPki;
+import org.vspam.agent.testing.LogCapture;
 import org.vspam.agent.testing.RedisServer;
 import org.vspam.agent.testing.ThreatFixtures;
 import org.vspam.config.AgentConfigLoader;
@@ -223,6 +227,34 @@ class SharedCacheTest {
             }
         } finally {
             redis.close();
+        }
+    }
+
+    /** Self-hosted Redis over TLS with a private CA, addressed by name: trusted through redis_ca_file, refused without it. */
+    @Test
+    void aVerdictIsSharedThroughRedisOverTlsTrustingTheCaFile(@TempDir Path dir) throws Exception {
+        TestPki pki = TestPki.create("redis test CA");
+        try (RedisServer redis = RedisServer.startTls(pki, dir)) {
+            String config = yaml(redis.urlByName(), "10m") + "redis_ca_file: " + dir.resolve("redis-ca.pem") + "\n";
+            try (Agent first = AgentHarness.start(config); Agent second = AgentHarness.start(config)) {
+                await().until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1);
+                try (PolicyClient postfix = PolicyClient.tcp(first.policyServer().port())) {
+                    assertThat(postfix.ask("a@" + ThreatFixtures.MALWARE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
+                }
+                int before = api.lookups();
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                    try (PolicyClient postfix = PolicyClient.tcp(second.policyServer().port())) {
+                        assertThat(postfix.ask("b@" + ThreatFixtures.MALWARE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
+                    }
+                    assertThat(lookups(second, Source.SHARED_CACHE, "listed")).isEqualTo(1.0);
+                });
+                assertThat(api.lookups()).as("the second agent asked Redis, not the API").isEqualTo(before);
+            }
+            try (LogCapture log = LogCapture.of(SharedCache.class); Agent untrusting = AgentHarness.start(yaml(redis.urlByName(), "10m"))) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines().isEmpty());
+                assertThat(sharedCacheUp(untrusting)).isZero();
+                assertThat(log.lines().getFirst()).startsWith("WARN shared cache rediss://localhost:" + redis.port() + "/0 unavailable");
+            }
         }
     }
 

@@ -35,6 +35,10 @@ public final class AgentHarness {
     }
 
     public static Agent start(String yaml) throws IOException {
-        return Agent.start(config(yaml));
+        try {
+            return Agent.start(config(yaml));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 }

@@ -2,6 +2,8 @@ package org.vspam.agent.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -51,16 +53,31 @@ public final class FakeVspamApi implements AutoCloseable {
     private final BlockingQueue<ReportAnswer> reportAnswers = new LinkedBlockingQueue<>();
     private volatile CountDownLatch reportsHeld = new CountDownLatch(0);
 
+    private final String origin;
+
+    /** Plain HTTP on 127.0.0.1, addressed by IP. */
     public FakeVspamApi() throws IOException {
+        this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), "http://127.0.0.1");
+    }
+
+    private FakeVspamApi(HttpServer server, String origin) {
         ThreatFixtures.API.forEach((indicator, data) -> byHash.put(sha256(indicator), "{\"data\":" + data + "}"));
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this.server = server;
+        this.origin = origin;
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/api/v1/", this::handle);
         server.start();
     }
 
+    /** HTTPS on loopback with {@code certificate}, addressed as production is: by name ({@code https://localhost:PORT}). */
+    public static FakeVspamApi https(TestPki.Server certificate) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(certificate.sslContext()));
+        return new FakeVspamApi(server, "https://localhost");
+    }
+
     public URI baseUrl() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create(origin + ":" + server.getAddress().getPort());
     }
 
     public void mode(Mode mode) {
