@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -190,7 +191,8 @@ public final class AgentConfigLoader {
 
         private static String reason(IllegalArgumentException e) {
             String message = e.getMessage() == null ? "is not valid" : e.getMessage();
-            return message.startsWith("is ") || message.startsWith("must ") ? message : "is not valid: " + message;
+            boolean phrase = Stream.of("is ", "must ", "does ", "cannot ", "holds ").anyMatch(message::startsWith);
+            return phrase ? message : "is not valid: " + message;
         }
 
         /** YAML hands over typed scalars; lists are joined so list-valued keys read like the env form. */

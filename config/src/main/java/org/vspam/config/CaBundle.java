@@ -38,12 +38,12 @@ public record CaBundle(Path path, List<X509Certificate> certificates) {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot be read: " + e.getMessage());
         }
-        List<X509Certificate> certificates;
+        List<X509Certificate> certificates = List.of();
         try {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)).stream()
                     .map(X509Certificate.class::cast).toList();
         } catch (CertificateException e) {
-            throw new IllegalArgumentException("is not a PEM file of certificates (-----BEGIN CERTIFICATE-----)");
+            // said below
         }
         if (certificates.isEmpty()) {
             throw new IllegalArgumentException("holds no certificate (expected PEM, -----BEGIN CERTIFICATE-----)");

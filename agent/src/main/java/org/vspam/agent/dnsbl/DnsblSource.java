@@ -2,6 +2,7 @@ package org.vspam.agent.dnsbl;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -88,9 +89,11 @@ public final class DnsblSource implements LookupSource {
         Throwable cause = Failures.cause(failure);
         boolean timedOut = cause instanceof TimeoutException || cause instanceof SocketTimeoutException
                 || cause instanceof IOException && String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("timed out");
-        return timedOut
-                ? skipped(Lookup.Reason.TIMEOUT, "no answer from " + resolvers.description())
-                : skipped(Lookup.Reason.ERROR, Failures.rootMessage(failure) + " (" + resolvers.description() + ")");
+        if (timedOut) {
+            return skipped(Lookup.Reason.TIMEOUT, "no answer from " + resolvers.description());
+        }
+        String why = cause instanceof PortUnreachableException ? "nothing answers DNS at" : Failures.rootMessage(failure) + " from";
+        return skipped(Lookup.Reason.ERROR, why + " " + resolvers.description());
     }
 
     private static Lookup skipped(Lookup.Reason reason, String detail) {
