@@ -26,7 +26,7 @@ class AgentHealthTest {
             state.draining();
             HttpResponse<String> draining = http.send(health, HttpResponse.BodyHandlers.ofString());
             assertThat(draining.statusCode()).isEqualTo(503);
-            assertThat(draining.body()).isEqualTo("{\"status\":\"draining\"}");
+            assertThat(draining.body()).startsWith("{\"status\":\"draining\",");
         }
     }
 

@@ -86,6 +86,9 @@ public final class DnsblResolvers implements AutoCloseable {
                 built = new ExtendedResolver(servers);
             }
             built.setTimeout(timeout);
+            for (Resolver server : built.getResolvers()) {
+                server.setTimeout(timeout); // each server keeps its own (dnsjava's default: 10 s), whatever the ExtendedResolver's
+            }
             built.setRetries(1);
             resolver = built;
             return true;

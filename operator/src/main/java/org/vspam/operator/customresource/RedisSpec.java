@@ -6,7 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** {@code spec.redis}: the shared verdict cache (redis_url, redis_key_prefix). */
+/** {@code spec.redis}: the shared verdict cache (redis_url, redis_key_prefix, redis_ca_file). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.url) != has(self.urlSecretRef)", message = "set exactly one of url and urlSecretRef")
 public class RedisSpec {
@@ -22,4 +22,8 @@ public class RedisSpec {
     @Pattern("^[A-Za-z0-9_.-]{1,64}$")
     @Default("vspam")
     public String keyPrefix = "vspam";
+
+    @JsonPropertyDescription("The authorities trusted for a rediss:// server's certificate (redis_ca_file), from a Secret or "
+            + "ConfigMap key; unset = the image's default trust store")
+    public CaRef ca;
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.vspam.config.Setting;
+import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.reconciler.AgentPlan;
 
@@ -53,6 +55,10 @@ public final class AgentContainer {
     public static final String CACHE_VOLUME = "vspam-cache";
     public static final String TMP_VOLUME = "vspam-tmp";
     public static final String SOCKET_VOLUME = "vspam-socket";
+    public static final String REDIS_CA_VOLUME = "vspam-redis-ca";
+    /** Beside, not below, the read-only config mount: Kubernetes cannot make a mount point inside one. */
+    public static final String TLS_DIR = "/etc/vspam-tls";
+    public static final String REDIS_CA_FILE = TLS_DIR + "/redis-ca.crt";
 
     private AgentContainer() {
     }
@@ -70,6 +76,11 @@ public final class AgentContainer {
         if (sidecar) {
             mounts.add(mount(SOCKET_VOLUME, SOCKET_DIR, false));
         }
+        if (plan.redisCa().isPresent()) {
+            // by environment, like the listeners: the path exists in the pod, not where the operator validates agent.yml
+            env.add(new EnvVar(Setting.REDIS_CA_FILE.environmentVariable(), REDIS_CA_FILE, null));
+            mounts.add(mount(REDIS_CA_VOLUME, TLS_DIR, true));
+        }
         return new ContainerBuilder()
                 .withName(NAME)
                 .withImage(plan.image())
@@ -83,8 +94,8 @@ public final class AgentContainer {
                 .withLivenessProbe(health(10, 3));
     }
 
-    /** The volumes the container mounts (the socket's only beside Postfix). */
-    public static List<Volume> volumes(VspamAgent agent, boolean sidecar) {
+    /** The volumes the container mounts (the socket's only beside Postfix, the Redis CA's only when one is named). */
+    public static List<Volume> volumes(VspamAgent agent, AgentPlan plan, boolean sidecar) {
         List<Volume> volumes = new ArrayList<>(List.of(
                 new VolumeBuilder().withName(CONFIG_VOLUME).withNewConfigMap().withName(AgentNames.configMap(agent)).endConfigMap().build(),
                 emptyDir(CACHE_VOLUME, "64Mi"),
@@ -92,7 +103,17 @@ public final class AgentContainer {
         if (sidecar) {
             volumes.add(emptyDir(SOCKET_VOLUME, "1Mi"));
         }
+        plan.redisCa().ifPresent(ca -> volumes.add(caVolume(ca)));
         return volumes;
+    }
+
+    /** Only the named key, as {@code redis-ca.crt}. */
+    private static Volume caVolume(CaRef ca) {
+        KeyToPath item = new KeyToPath(ca.secretKeyRef != null ? ca.secretKeyRef.key : ca.configMapKeyRef.key, null, "redis-ca.crt");
+        VolumeBuilder volume = new VolumeBuilder().withName(REDIS_CA_VOLUME);
+        return ca.secretKeyRef != null
+                ? volume.withNewSecret().withSecretName(ca.secretKeyRef.name).withItems(item).endSecret().build()
+                : volume.withNewConfigMap().withName(ca.configMapKeyRef.name).withItems(item).endConfigMap().build();
     }
 
     public static SecurityContext securityContext() {

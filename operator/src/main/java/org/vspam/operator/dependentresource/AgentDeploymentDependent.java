@@ -62,7 +62,7 @@ public final class AgentDeploymentDependent extends CRUDKubernetesDependentResou
                         .addNewPort().withName("policy").withContainerPort(AgentNames.POLICY_PORT).withProtocol("TCP").endPort()
                         .withReadinessProbe(AgentContainer.health(5, 2))
                         .build())
-                .withVolumes(AgentContainer.volumes(agent, false))
+                .withVolumes(AgentContainer.volumes(agent, plan, false))
                 .withTerminationGracePeriodSeconds(30L)
                 .withNodeSelector(spec.nodeSelector)
                 .withTolerations(spec.tolerations)

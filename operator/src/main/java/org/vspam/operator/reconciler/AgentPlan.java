@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 import java.util.Optional;
+import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.customresource.VspamAgent;
 
 /**
@@ -16,6 +17,7 @@ import org.vspam.operator.customresource.VspamAgent;
  * @param configHash    digest of agentYaml, the secret values and the image
  * @param configProblem the agent's own one-line error for the rendered configuration, if any
  * @param secretProblem what is wrong with a referenced Secret, if anything
+ * @param redisCa       where the authorities for a rediss:// server come from, mounted into the agent
  */
 public record AgentPlan(
         String agentYaml,
@@ -25,7 +27,8 @@ public record AgentPlan(
         ResourceRequirements deploymentResources,
         ResourceRequirements sidecarResources,
         Optional<Problem> configProblem,
-        Optional<Problem> secretProblem) {
+        Optional<Problem> secretProblem,
+        Optional<CaRef> redisCa) {
 
     /** The key the plan is kept under in the reconciliation's context. */
     public static final String KEY = AgentPlan.class.getName();

@@ -71,7 +71,7 @@ public final class AgentPlanner {
         return new AgentPlan(yaml, env, hash(yaml, image, secretValues), image,
                 spec.deployment != null && spec.deployment.resources != null ? spec.deployment.resources : defaults.deploymentResources(),
                 spec.sidecars != null && spec.sidecars.resources != null ? spec.sidecars.resources : defaults.sidecarResources(),
-                configProblem, secretProblem);
+                configProblem, secretProblem, Optional.ofNullable(redis).map(r -> r.ca));
     }
 
     /** The spec's agent settings under agent.yml's keys. Secrets are not among them. */

@@ -31,6 +31,9 @@ public final class PostfixSidecar {
     public static final String SIDECAR_HASH = "vspam.org/sidecar-hash";
     private static final Set<String> VOLUMES = Set.of(AgentContainer.CONFIG_VOLUME, AgentContainer.CACHE_VOLUME,
             AgentContainer.TMP_VOLUME, AgentContainer.SOCKET_VOLUME);
+    /** Everything injected, also what only some resources have (the Redis authority). */
+    private static final Set<String> INJECTED_VOLUMES = Set.of(AgentContainer.CONFIG_VOLUME, AgentContainer.CACHE_VOLUME,
+            AgentContainer.TMP_VOLUME, AgentContainer.SOCKET_VOLUME, AgentContainer.REDIS_CA_VOLUME);
 
     private PostfixSidecar() {
     }
@@ -48,7 +51,7 @@ public final class PostfixSidecar {
         annotations.put(SIDECAR_HASH, fingerprint(agent, plan, containers));
         result.getMetadata().setAnnotations(annotations);
         result.getSpec().getInitContainers().add(sidecar); // after the user's own init containers
-        result.getSpec().getVolumes().addAll(AgentContainer.volumes(agent, true));
+        result.getSpec().getVolumes().addAll(AgentContainer.volumes(agent, plan, true));
         VolumeMount socket = new VolumeMountBuilder().withName(AgentContainer.SOCKET_VOLUME).withMountPath(AgentContainer.SOCKET_DIR).build();
         for (Container container : result.getSpec().getContainers()) {
             if (containers == null || containers.isEmpty() || containers.contains(container.getName())) {
@@ -69,7 +72,7 @@ public final class PostfixSidecar {
         result.getSpec().setInitContainers(new ArrayList<>(result.getSpec().getInitContainers().stream()
                 .filter(container -> !AgentContainer.NAME.equals(container.getName())).toList()));
         result.getSpec().setVolumes(new ArrayList<>(result.getSpec().getVolumes().stream()
-                .filter(volume -> !VOLUMES.contains(volume.getName())).toList()));
+                .filter(volume -> !INJECTED_VOLUMES.contains(volume.getName())).toList()));
         for (Container container : result.getSpec().getContainers()) {
             container.setVolumeMounts(new ArrayList<>(container.getVolumeMounts().stream()
                     .filter(mount -> !AgentContainer.SOCKET_VOLUME.equals(mount.getName())).toList()));
@@ -103,7 +106,7 @@ public final class PostfixSidecar {
     /** A digest of everything {@link #inject} would add: configuration, secrets, image, resources, probes, mounts. */
     public static String fingerprint(VspamAgent agent, AgentPlan plan, List<String> containers) {
         String rendered = Serialization.asJson(AgentContainer.container(plan, AgentContainer.SIDECAR_ENV, true).build())
-                + Serialization.asJson(AgentContainer.volumes(agent, true)) + containers + plan.configHash();
+                + Serialization.asJson(AgentContainer.volumes(agent, plan, true)) + containers + plan.configHash();
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(rendered.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest).substring(0, 16);

@@ -102,6 +102,10 @@ class CustomResourceDefinitionTest {
                 .containsExactly("!has(self.deployment) || self.deployment.enabled || has(self.sidecars)");
         assertThat(spec.getProperties().get("redis").getXKubernetesValidations()).extracting(ValidationRule::getRule, ValidationRule::getMessage)
                 .containsExactly(Tuple.tuple("has(self.url) != has(self.urlSecretRef)", "set exactly one of url and urlSecretRef"));
+        assertThat(spec.getProperties().get("redis").getProperties().get("ca").getXKubernetesValidations())
+                .extracting(ValidationRule::getRule, ValidationRule::getMessage)
+                .containsExactly(Tuple.tuple("has(self.secretKeyRef) != has(self.configMapKeyRef)",
+                        "set exactly one of secretKeyRef and configMapKeyRef"));
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.AgentConfigLoader;
+import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.customresource.LogFormat;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.reconciler.AgentPlan;
@@ -85,6 +86,33 @@ class DependentResourcesTest {
         assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactlyInAnyOrder("/etc/vspam", "/var/lib/vspam", "/tmp");
         assertThat(pod.getAffinity().getPodAntiAffinity()).as("agents spread over nodes").isNotNull();
         assertThat(Serialization.asYaml(deployment)).doesNotContain(Fixtures.API_KEY);
+    }
+
+    /** A private CA for rediss:// from a Secret or a ConfigMap key: mounted read-only, named by environment, not in agent.yml. */
+    @Test
+    void theRedisAuthorityIsMountedFromItsSecretOrConfigMapKey() throws Exception {
+        agent.getSpec().redis.ca = CaRef.ofSecret("redis-tls", "ca.crt");
+        AgentPlan plan = Fixtures.plan(agent);
+        var pod = AgentDeploymentDependent.render(agent, plan).getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().getFirst();
+
+        assertThat(env(container, "VSPAM_REDIS_CA_FILE").getValue()).isEqualTo("/etc/vspam-tls/redis-ca.crt");
+        assertThat(container.getVolumeMounts()).anySatisfy(mount -> {
+            assertThat(mount.getName()).isEqualTo("vspam-redis-ca");
+            assertThat(mount.getMountPath()).isEqualTo("/etc/vspam-tls");
+            assertThat(mount.getReadOnly()).isTrue();
+        });
+        assertThat(pod.getVolumes()).filteredOn(volume -> volume.getName().equals("vspam-redis-ca")).singleElement().satisfies(volume -> {
+            assertThat(volume.getSecret().getSecretName()).isEqualTo("redis-tls");
+            assertThat(volume.getSecret().getItems()).extracting(item -> item.getKey() + "->" + item.getPath()).containsExactly("ca.crt->redis-ca.crt");
+        });
+        assertThat(plan.agentYaml()).doesNotContain("redis_ca_file");
+        assertThat(plan.deployable()).as("the path exists in the pod, not in the operator: not validated here").isTrue();
+
+        agent.getSpec().redis.ca = CaRef.ofConfigMap("trust-bundle", "bundle.pem");
+        var fromConfigMap = AgentDeploymentDependent.render(agent, Fixtures.plan(agent)).getSpec().getTemplate().getSpec().getVolumes();
+        assertThat(fromConfigMap).filteredOn(volume -> volume.getName().equals("vspam-redis-ca")).singleElement()
+                .satisfies(volume -> assertThat(volume.getConfigMap().getName()).isEqualTo("trust-bundle"));
     }
 
     @Test

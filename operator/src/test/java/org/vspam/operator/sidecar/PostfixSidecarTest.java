@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.reconciler.AgentPlan;
+import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.testing.Fixtures;
 
 /** The sidecar's shape in a Postfix pod template, and that taking it out restores the user's template exactly. */
@@ -47,6 +48,18 @@ class PostfixSidecarTest {
                 .containsExactlyInAnyOrder("spool", "vspam-config", "vspam-cache", "vspam-tmp", "vspam-socket");
         assertThat(injected.getMetadata().getAnnotations()).containsEntry("example.org/owner", "mail-team")
                 .containsKey(PostfixSidecar.SIDECAR_HASH);
+    }
+
+    @Test
+    void besidePostfixTheRedisAuthorityIsMountedTooAndRemovedWithTheSidecar() {
+        agent.getSpec().redis.ca = CaRef.ofSecret("redis-tls", "ca.crt");
+        AgentPlan withCa = Fixtures.plan(agent);
+        PodTemplateSpec injected = PostfixSidecar.inject(copy(original), agent, withCa, List.of());
+
+        assertThat(injected.getSpec().getVolumes()).extracting(volume -> volume.getName()).contains("vspam-redis-ca");
+        assertThat(injected.getSpec().getInitContainers().getLast().getVolumeMounts()).extracting(mount -> mount.getMountPath())
+                .contains("/etc/vspam-tls");
+        assertThat(PostfixSidecar.remove(injected)).isEqualTo(original);
     }
 
     @Test
