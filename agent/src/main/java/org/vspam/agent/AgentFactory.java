@@ -24,6 +24,7 @@ import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.lookup.LookupListener;
 import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.lookup.Source;
+import org.vspam.agent.observe.SourceHealth;
 import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.policy.PolicyService;
@@ -76,10 +77,7 @@ final class AgentFactory {
         Gauge.builder("vspam.shared.cache.up", cache, shared -> shared.available() ? 1 : 0)
                 .description("1 while the shared cache (Redis) is connected and answering, else 0")
                 .register(registry);
-        Gauge.builder("vspam.source.up", cache, shared -> shared.available() ? 1 : 0)
-                .description("0 while a source is failing (its lookups fail in a row), else 1")
-                .tag("source", Source.SHARED_CACHE.label())
-                .register(registry);
+        SourceHealth.registerUpGauge(registry, Source.SHARED_CACHE, cache, SharedCache::available);
         cache.start();
         return cache;
     }

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.indicator.Indicator;
@@ -64,10 +65,15 @@ public final class SourceHealth implements LookupListener {
         if (config.dnsblEnabled()) {
             trackers.put(Source.DNSBL, new Tracker("DNSBL " + config.dnsblZone()));
         }
-        trackers.forEach((source, tracker) -> Gauge.builder("vspam.source.up", tracker, t -> t.state == State.FAILING ? 0 : 1)
-                .description("0 while a source is failing (its lookups fail in a row), else 1")
+        trackers.forEach((source, tracker) -> registerUpGauge(registry, source, tracker, t -> t.state != State.FAILING));
+    }
+
+    /** {@code vspam_source_up{source}}: also for the shared cache, which keeps its own state. */
+    public static <T> void registerUpGauge(MeterRegistry registry, Source source, T state, Predicate<T> up) {
+        Gauge.builder("vspam.source.up", state, s -> up.test(s) ? 1 : 0)
+                .description("0 while a source is failing, else 1")
                 .tag("source", source.label())
-                .register(registry));
+                .register(registry);
     }
 
     @Override
