@@ -1,6 +1,7 @@
 package org.vspam.agent.policy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
@@ -23,9 +24,23 @@ public final class PolicyFraming extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws TooLongFrameException {
         while (in.isReadable()) {
             int start = in.readerIndex();
+            int empty = emptyRequest(in, start);
+            if (empty < 0) {
+                return; // a lone "\r": wait for what follows
+            }
+            if (empty > 0) {
+                // An empty line where a request should start is an empty request (a one-shot client, a
+                // printf by hand); it gets its own answer rather than merging into the next request.
+                in.skipBytes(empty);
+                out.add(Unpooled.EMPTY_BUFFER);
+                searched = 0;
+                continue;
+            }
             int end = requestEnd(in, start + searched);
             if (end < 0) {
-                searched = Math.max(0, in.readableBytes() - 1);
+                // The next search starts where a terminator cut by this read could begin: its "\n"
+                // may be the second-to-last byte ("\r\n\r" read, "\n" still to come).
+                searched = Math.max(0, in.readableBytes() - 2);
                 if (in.readableBytes() > MAX_REQUEST_BYTES) {
                     in.skipBytes(in.readableBytes());
                     searched = 0;
@@ -41,6 +56,21 @@ public final class PolicyFraming extends ByteToMessageDecoder {
             in.readerIndex(in.getByte(end) == '\r' ? end + 4 : end + 2);
             searched = 0;
         }
+    }
+
+    /** The length of an empty line at {@code start} (1 or 2), 0 when a request starts there, -1 when that is not known yet. */
+    private static int emptyRequest(ByteBuf in, int start) {
+        byte first = in.getByte(start);
+        if (first == '\n') {
+            return 1;
+        }
+        if (first != '\r') {
+            return 0;
+        }
+        if (in.readableBytes() < 2) {
+            return -1;
+        }
+        return in.getByte(start + 1) == '\n' ? 2 : 0;
     }
 
     /**

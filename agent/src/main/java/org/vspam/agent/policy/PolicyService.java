@@ -31,9 +31,16 @@ public final class PolicyService {
 
     /** Never completes exceptionally; {@code timer} keeps the decision's deadline (the connection's event loop). */
     public CompletableFuture<PolicyAction> answer(PolicyRequest request, ScheduledExecutorService timer) {
+        CompletableFuture<PolicyAction> action = decide(request, timer);
         if (request.malformed() != null) {
-            LOG.warn("policy request with a malformed line ({}); answering DUNNO", request.malformed());
+            // said once the answer is known: the line is ignored and the other attributes decide
+            action.thenAccept(answered -> LOG.warn("policy request with a malformed line ({}), ignored; the rest of the request "
+                    + "was answered {}", request.malformed(), answered.wireText().strip()));
         }
+        return action;
+    }
+
+    private CompletableFuture<PolicyAction> decide(PolicyRequest request, ScheduledExecutorService timer) {
         if (!request.isAccessPolicy()) {
             return CompletableFuture.completedFuture(PolicyAction.DUNNO);
         }

@@ -9,6 +9,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** Framing and request codec, through Netty's EmbeddedChannel: no sockets. */
 class PolicyCodecTest {
@@ -49,6 +51,52 @@ class PolicyCodecTest {
         PolicyRequest request = channel.readInbound();
         assertThat(request.senderDomain()).isEqualTo("example.net");
         assertThat(request.clientAddress()).as("IPv6 comes without brackets").isEqualTo("2001:db8::1");
+    }
+
+    /** Every place a read can end, in LF and CRLF requests, two on one connection (the second must not merge into the first). */
+    @ParameterizedTest
+    @ValueSource(strings = {"\n", "\r\n"})
+    void everySplitPointFramesBothRequests(String eol) {
+        String two = "request=smtpd_access_policy" + eol + "sender=a@phish.example.net" + eol + eol
+                + "request=smtpd_access_policy" + eol + "sender=b@clean.example.org" + eol + eol;
+        for (int split = 1; split < two.length(); split++) {
+            EmbeddedChannel channel = channel();
+            channel.writeInbound(bytes(two.substring(0, split)));
+            channel.writeInbound(bytes(two.substring(split)));
+            assertThat(((PolicyRequest) channel.readInbound()).senderDomain()).as("split at %d", split).isEqualTo("phish.example.net");
+            assertThat(((PolicyRequest) channel.readInbound()).senderDomain()).as("split at %d", split).isEqualTo("clean.example.org");
+            assertThat((Object) channel.readInbound()).as("split at %d", split).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\n", "\r\n"})
+    void oneBytePerWriteFramesEachRequest(String eol) {
+        String two = "request=smtpd_access_policy" + eol + "sender=a@phish.example.net" + eol + eol
+                + "request=smtpd_access_policy" + eol + "sender=b@clean.example.org" + eol + eol;
+        EmbeddedChannel channel = channel();
+        for (char c : two.toCharArray()) {
+            channel.writeInbound(bytes(String.valueOf(c)));
+        }
+        assertThat(((PolicyRequest) channel.readInbound()).senderDomain()).isEqualTo("phish.example.net");
+        assertThat(((PolicyRequest) channel.readInbound()).senderDomain()).isEqualTo("clean.example.org");
+        assertThat((Object) channel.readInbound()).isNull();
+    }
+
+    /** A lone empty line (printf '\n' by hand) is a request of its own, answered, never merged into the next. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\n", "\r\n"})
+    void anEmptyRequestIsARequestOfItsOwn(String eol) {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(bytes(eol));
+        PolicyRequest empty = channel.readInbound();
+        assertThat(empty.isAccessPolicy()).isFalse();
+        assertThat(empty.sender()).isEmpty();
+
+        channel.writeInbound(bytes(eol + "request=smtpd_access_policy" + eol + "sender=a@phish.example.net" + eol + eol));
+        assertThat(((PolicyRequest) channel.readInbound()).isAccessPolicy()).isFalse();
+        assertThat(((PolicyRequest) channel.readInbound()).senderDomain()).isEqualTo("phish.example.net");
+        assertThat((Object) channel.readInbound()).isNull();
     }
 
     @Test

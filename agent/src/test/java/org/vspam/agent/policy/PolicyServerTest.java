@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vspam.agent.Agent;
 import org.vspam.agent.testing.AgentHarness;
 import org.vspam.agent.testing.FakeVspamApi;
+import org.vspam.agent.testing.LogCapture;
 import org.vspam.agent.testing.PolicyClient;
 import org.vspam.agent.testing.Rbldnsd;
 import org.vspam.agent.testing.ThreatFixtures;
@@ -53,6 +54,32 @@ class PolicyServerTest {
 
     private static PolicyClient client() throws IOException {
         return PolicyClient.tcp(agent.policyServer().port());
+    }
+
+    /** A CRLF request whose final empty line arrives in two writes, and an empty request, on one connection. */
+    @Test
+    void splitTerminatorsAndEmptyRequestsAreAnsweredInOrder() throws Exception {
+        try (PolicyClient client = client()) {
+            client.send("request=smtpd_access_policy\r\nsender=a@" + ThreatFixtures.PHISH + "\r\nclient_address=" + ThreatFixtures.CLEAN_IP
+                    + "\r\n\r");
+            client.send("\n");
+            assertThat(client.readAnswer()).isEqualTo(REJECT);
+            client.send("\n");
+            assertThat(client.readAnswer()).as("an empty request").isEqualTo("action=DUNNO");
+            assertThat(client.ask("b@" + ThreatFixtures.CLEAN, ThreatFixtures.CLEAN_IP)).isEqualTo("action=DUNNO");
+        }
+    }
+
+    /** The log says what happened to a request with a bad line: the line is ignored, the rest decides. */
+    @Test
+    void aMalformedLineIsIgnoredAndTheLogSaysWhatWasAnswered() throws Exception {
+        try (LogCapture log = LogCapture.of(PolicyService.class); PolicyClient client = client()) {
+            client.send("request=smtpd_access_policy\nbogus\nsender=a@" + ThreatFixtures.PHISH + "\nclient_address=" + ThreatFixtures.CLEAN_IP + "\n\n");
+            assertThat(client.readAnswer()).isEqualTo(REJECT);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !log.lines().isEmpty());
+            assertThat(log.lines()).containsExactly("WARN policy request with a malformed line (expected name=value, got \"bogus\"), ignored; "
+                    + "the rest of the request was answered " + REJECT);
+        }
     }
 
     @Test
