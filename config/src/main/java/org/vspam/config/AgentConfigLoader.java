@@ -3,6 +3,7 @@ package org.vspam.config;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,11 +18,15 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads agent.yml and the {@code VSPAM_*} environment into an {@link AgentConfig}. Anything wrong
@@ -48,8 +53,13 @@ public final class AgentConfigLoader {
                 throw new ConfigException("config file " + file + " does not exist");
             }
             yaml = "";
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read config file " + file + ": permission denied (the agent runs as "
+                    + System.getProperty("user.name") + ")");
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            // the JDK's messages for file errors are often just the path again
+            String why = e.getMessage() == null || e.getMessage().equals(file.toString()) ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ConfigException("cannot read config file " + file + ": " + why);
         }
         return parse(yaml, file.toString(), environment);
     }
@@ -78,7 +88,9 @@ public final class AgentConfigLoader {
     private static Map<Setting, Object> readYaml(String yaml, String origin) throws ConfigException {
         Object document;
         try {
-            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+            LoaderOptions options = new LoaderOptions();
+            document = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(), options,
+                    new WrittenScalars()).load(yaml);
         } catch (MarkedYAMLException e) {
             var mark = e.getProblemMark();
             String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
@@ -104,6 +116,20 @@ public final class AgentConfigLoader {
         return values;
     }
 
+    /**
+     * Numbers stay as written ({@code socket_mode: 660} is "660", {@code 0660} is "0660", not the
+     * octal 432 YAML 1.1 makes of it): every setting parses its own text. Booleans and nulls keep
+     * YAML's meaning.
+     */
+    private static final class WrittenScalars extends Resolver {
+        @Override
+        protected void addImplicitResolvers() {
+            addImplicitResolver(Tag.BOOL, BOOL, "yYnNtTfFoO");
+            addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+            addImplicitResolver(Tag.NULL, EMPTY, null);
+        }
+    }
+
     private static String knownKeys() {
         return Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.joining(", "));
     }
@@ -123,7 +149,7 @@ public final class AgentConfigLoader {
             Optional<URI> apiUrl = value(Setting.API_URL, AgentConfigLoader::apiUrl);
             return new AgentConfig(
                     apiUrl,
-                    new ApiKey(text(Setting.API_KEY)),
+                    value(Setting.API_KEY, AgentConfigLoader::apiKey),
                     value(Setting.API_CA_FILE, AgentConfigLoader::caBundle),
                     apiProxy(apiUrl),
                     value(Setting.LISTEN, ListenAddress::parse),
@@ -200,10 +226,6 @@ public final class AgentConfigLoader {
             if (value instanceof List<?> list) {
                 return list.stream().map(String::valueOf).collect(Collectors.joining(","));
             }
-            if (setting == Setting.SOCKET_MODE && value instanceof Integer mode) {
-                // YAML 1.1 reads an unquoted 0660 as the octal number 432; write it back in octal.
-                return "0" + Integer.toOctalString(mode);
-            }
             return String.valueOf(value);
         }
     }
@@ -223,6 +245,15 @@ public final class AgentConfigLoader {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("is not a URL: " + e.getReason());
         }
+    }
+
+    /** A key goes into an HTTP header: a control character there would be refused, with the key in the message. */
+    private static ApiKey apiKey(String text) {
+        ApiKey key = new ApiKey(text);
+        if (key.reveal().chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+            throw new IllegalArgumentException("must be one word of printable characters (it has a space or a control character)");
+        }
+        return key;
     }
 
     private static Optional<CaBundle> caBundle(String text) {

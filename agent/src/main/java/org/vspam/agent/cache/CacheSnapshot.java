@@ -65,10 +65,11 @@ final class CacheSnapshot {
         }
         try {
             File file = json.readValue(content, File.class);
-            if (file == null || file.version() != VERSION || file.entries() == null) {
+            if (file == null || file.version() != VERSION) {
                 throw new IOException("unknown format");
             }
-            for (Entry entry : file.entries()) {
+            // an empty cache is written without its empty list
+            for (Entry entry : file.entries() == null ? List.<Entry>of() : file.entries()) {
                 if (entry.verdict().expiresAtMillis() > nowMillis) {
                     entries.put(new Indicator(Indicator.Kind.valueOf(entry.kind()), entry.value()), entry.verdict().toCached());
                 }

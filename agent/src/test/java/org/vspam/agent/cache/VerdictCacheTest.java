@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vspam.agent.testing.LogCapture;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Lookup;
 import org.vspam.agent.lookup.LookupChain;
@@ -81,6 +82,20 @@ class VerdictCacheTest {
         }
         try (VerdictCache second = cache(file)) {
             assertThat(second.size()).isZero();
+        }
+    }
+
+    /** Stopping with nothing cached writes a file the next start reads without complaint. */
+    @Test
+    void anEmptyCacheRestartsWithoutAWarning(@TempDir Path dir) {
+        Path file = dir.resolve("cache.db");
+        try (LogCapture log = LogCapture.of(CacheSnapshot.class)) {
+            cache(file).close();
+            assertThat(file).exists();
+            try (VerdictCache again = cache(file)) {
+                assertThat(again.size()).isZero();
+            }
+            assertThat(log.lines()).isEmpty();
         }
     }
 
