@@ -1,6 +1,8 @@
 package org.vspam.agent.http;
 
 import io.micronaut.core.annotation.Nullable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -8,8 +10,10 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.json.tree.JsonNode;
 import io.micronaut.serde.ObjectMapper;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,10 +35,13 @@ final class CheckController {
 
     private final DecisionService decisions;
     private final ObjectMapper json;
+    private final Counter skippedUrls;
 
-    CheckController(DecisionService decisions, ObjectMapper json) {
+    CheckController(DecisionService decisions, ObjectMapper json, MeterRegistry registry) {
         this.decisions = decisions;
         this.json = json;
+        this.skippedUrls = Counter.builder("vspam.check.urls.skipped")
+                .description("urls entries of /check requests with no usable host, skipped").register(registry);
     }
 
     @Get(produces = MediaType.APPLICATION_JSON)
@@ -47,17 +54,49 @@ final class CheckController {
     CompletableFuture<HttpResponse<?>> post(@Body @Nullable String body) {
         CheckRequest request;
         try {
-            request = body == null || body.isBlank() ? null : json.readValue(body, CheckRequest.class);
+            request = body == null || body.isBlank() ? new CheckRequest(null, null, null) : fromJson(json.readValue(body, JsonNode.class));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(badRequest("request body is not a JSON object with sender_domain, client_ip or urls"));
         }
-        return check(request == null ? new CheckRequest(null, null, null) : request);
+        return check(request);
+    }
+
+    /**
+     * Read leniently, as clients write it: a {@code urls} entry that is not a string is skipped like
+     * one with no host, and an empty Lua table (what rspamd's UCL makes of no URLs) may come as {@code {}}.
+     */
+    private static CheckRequest fromJson(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new IllegalArgumentException("not an object");
+        }
+        List<String> urls = null;
+        JsonNode given = body.get("urls");
+        if (given != null && (given.isArray() || given.isObject())) {
+            urls = new ArrayList<>();
+            for (JsonNode url : given.values()) {
+                urls.add(url.isString() ? url.getStringValue() : null);
+            }
+        }
+        return new CheckRequest(text(body, "sender_domain"), text(body, "client_ip"), urls);
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isString()) {
+            throw new IllegalArgumentException(field + " is not a string");
+        }
+        return value.getStringValue();
     }
 
     private CompletableFuture<HttpResponse<?>> check(CheckRequest request) {
         List<CheckRequest.Asked> asked;
         try {
-            asked = request.indicators();
+            CheckRequest.Asking asking = request.indicators();
+            asked = asking.asked();
+            skippedUrls.increment(asking.skippedUrls());
         } catch (InvalidIndicatorException e) {
             return CompletableFuture.completedFuture(badRequest(e.getMessage()));
         }

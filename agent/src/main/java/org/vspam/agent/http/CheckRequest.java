@@ -4,10 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
-import java.net.URI;
-import java.net.URISyntaxException;
+import io.netty.util.NetUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.indicator.InvalidIndicatorException;
@@ -27,12 +27,18 @@ record CheckRequest(
     record Asked(Indicator indicator, String given) {
     }
 
+    /** The indicators to look up, and how many {@code urls} entries had no usable host and were skipped. */
+    record Asking(List<Asked> asked, int skippedUrls) {
+    }
+
     /**
-     * The indicators in decision order: sender domain, client IP, then each URL's host.
+     * The indicators in decision order: sender domain, client IP, then each URL's host. A {@code urls}
+     * entry is a URL or a bare host (the public rspamd module sends hosts); one with no usable host
+     * is skipped, never a reason to drop the others' verdict.
      *
-     * @throws InvalidIndicatorException with a one-line reason naming the field
+     * @throws InvalidIndicatorException with a one-line reason naming the field, when nothing usable is left
      */
-    List<Asked> indicators() {
+    Asking indicators() {
         boolean none = blank(senderDomain) && blank(clientIp) && (urls == null || urls.isEmpty());
         if (none) {
             throw new InvalidIndicatorException("sender_domain, client_ip or urls required");
@@ -44,15 +50,24 @@ record CheckRequest(
         if (!blank(clientIp)) {
             asked.add(new Asked(field("client_ip", () -> Indicator.ip(clientIp)), clientIp.strip()));
         }
+        int skipped = 0;
         if (urls != null) {
             if (urls.size() > MAX_URLS) {
                 throw new InvalidIndicatorException("urls: at most " + MAX_URLS + " URLs per request");
             }
             for (String url : urls) {
-                asked.add(new Asked(field("urls", () -> Indicator.urlHost(host(url))), url));
+                Optional<Indicator> host = urlHost(url);
+                if (host.isPresent()) {
+                    asked.add(new Asked(host.get(), url));
+                } else {
+                    skipped++;
+                }
             }
         }
-        return asked;
+        if (asked.isEmpty()) {
+            throw new InvalidIndicatorException("urls: no usable host in " + skipped + (skipped == 1 ? " entry" : " entries"));
+        }
+        return new Asking(asked, skipped);
     }
 
     /** An address given where a domain is expected is taken for its domain, as the policy server does. */
@@ -61,18 +76,45 @@ record CheckRequest(
         return at < 0 ? value : value.substring(at + 1);
     }
 
-    private static String host(String url) {
+    /**
+     * The host of a URL ({@code https://bücher.example/x}, {@code http://exa_mple.com/}, {@code
+     * http://[2001:db8::1]:8080/}) or a bare host ({@code phish.example.net}, {@code 192.0.2.1},
+     * {@code 2001:db8::1}, {@code [2001:db8::1]}). Taken from the text itself: java.net.URI refuses
+     * names that mail carries every day (IDNs, underscores).
+     */
+    static Optional<Indicator> urlHost(String url) {
         if (url == null || url.isBlank() || url.length() > MAX_URL_LENGTH) {
-            throw new InvalidIndicatorException("not a URL");
+            return Optional.empty();
+        }
+        String value = url.strip();
+        int scheme = value.indexOf("://");
+        String host = value;
+        if (scheme >= 0) {
+            String rest = value.substring(scheme + 3);
+            int end = 0;
+            while (end < rest.length() && "/?#".indexOf(rest.charAt(end)) < 0) {
+                end++;
+            }
+            String authority = rest.substring(0, end);
+            host = authority.substring(authority.lastIndexOf('@') + 1);
+        }
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            host = close < 0 ? host : host.substring(0, close + 1); // drops a :port after the brackets
+        } else if (host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
+            // name:port, or a URL without a host (mailto:, tel:); an IPv6 address has more than one ':'
+            String after = host.substring(host.indexOf(':') + 1);
+            if (after.isEmpty() || !after.chars().allMatch(Character::isDigit)) {
+                return Optional.empty();
+            }
+            host = host.substring(0, host.indexOf(':'));
         }
         try {
-            URI uri = new URI(url.strip());
-            if (uri.getHost() == null) {
-                throw new InvalidIndicatorException("\"" + abbreviate(url) + "\" has no host");
-            }
-            return uri.getHost();
-        } catch (URISyntaxException e) {
-            throw new InvalidIndicatorException("\"" + abbreviate(url) + "\" is not a URL");
+            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            boolean ip = NetUtil.isValidIpV6Address(bare) || NetUtil.isValidIpV4Address(bare);
+            return Optional.of(ip ? Indicator.ip(bare) : Indicator.urlHost(host));
+        } catch (InvalidIndicatorException e) {
+            return Optional.empty();
         }
     }
 
@@ -86,9 +128,5 @@ record CheckRequest(
 
     private static boolean blank(String value) {
         return value == null || value.isBlank();
-    }
-
-    private static String abbreviate(String value) {
-        return value.length() <= 64 ? value : value.substring(0, 61) + "...";
     }
 }

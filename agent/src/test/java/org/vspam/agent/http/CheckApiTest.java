@@ -2,6 +2,7 @@ package org.vspam.agent.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.vspam.agent.Agent;
 import org.vspam.agent.testing.AgentHarness;
 import org.vspam.agent.testing.FakeVspamApi;
@@ -103,6 +106,45 @@ class CheckApiTest {
                 .contains("\"ioc_type\":\"url\",\"ioc_value\":\"https://Malware.Example.net/login?x=1\",\"lookup_value\":\"malware.example.net\"");
     }
 
+    /** What the public rspamd module (vspam.lua) posts: the hosts of the message's URLs, JSON as UCL writes it. */
+    @Test
+    void theRspamdModulesBareHostsAreChecked() throws Exception {
+        HttpResponse<String> response = post("{\"sender_domain\":\"" + ThreatFixtures.CLEAN + "\",\"client_ip\":\"" + ThreatFixtures.CLEAN_IP
+                + "\",\"urls\":[\"clean.example.org\",\"phish.example.net\"]}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("{\"malicious\":true,\"action\":\"reject\",\"reason\":\"vspam.org: phishing_url\"")
+                .contains("\"ioc_type\":\"url\",\"ioc_value\":\"phish.example.net\"");
+        assertThat(post("{\"sender_domain\":\"" + ThreatFixtures.CLEAN + "\",\"urls\":{}}").body())
+                .as("no URLs, as UCL writes an empty table").isEqualTo("{\"malicious\":false,\"action\":\"allow\"}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2001:db8::66", "[2001:db8::66]", "http://[2001:DB8::66]:8080/x", "203.0.113.66", "https://user@203.0.113.66:443/"})
+    void urlsGivenAsAddressesAreCheckedAsAddresses(String url) throws Exception {
+        assertThat(post("{\"sender_domain\":\"" + ThreatFixtures.CLEAN + "\",\"urls\":[\"" + url + "\"]}").body())
+                .startsWith("{\"malicious\":true,").contains("\"ioc_type\":\"ip\"");
+    }
+
+    /** Read without registering: the controller registers the counter, with its help text, when it first answers. */
+    private static double skippedUrls() {
+        var counter = agent.context().getBean(MeterRegistry.class).find("vspam.check.urls.skipped").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** One odd link in a body must not hide a listed sender: entries with no usable host are skipped and counted. */
+    @Test
+    void anUnusableUrlIsSkippedNotAReasonToDropTheVerdict() throws Exception {
+        double before = skippedUrls();
+        for (String odd : List.of("http://exa_mple.com/", "https://bücher.example/x", "mailto:x", "http://[::1", "", "http:///path")) {
+            HttpResponse<String> response = post("{\"sender_domain\":\"" + ThreatFixtures.PHISH + "\",\"urls\":[\"" + odd + "\", 7]}");
+            assertThat(response.statusCode()).as(odd).isEqualTo(200);
+            assertThat(response.body()).as(odd).startsWith("{\"malicious\":true,").contains("\"ioc_value\":\"phish.example.net\"");
+        }
+        assertThat(skippedUrls() - before)
+                .as("mailto:, the broken bracket, the empty entry, the missing host and the six numbers").isEqualTo(10.0);
+        assertThat(post("{\"urls\":[\"https://bücher.example/x\"]}").statusCode()).as("an IDN host is a host").isEqualTo(200);
+    }
+
     @Test
     void aDnsblListingHasNoEffectiveDecision() throws Exception {
         String yaml = AgentHarness.yaml(api, dnsbl).replaceFirst("api_url: .*", "api_url: \"\"") + "http_enabled: true\nhttp_listen: 127.0.0.1:0\n";
@@ -136,7 +178,8 @@ class CheckApiTest {
         assertThat(post("[1,2]").statusCode()).isEqualTo(400);
         assertThat(post("{}").body()).isEqualTo("{\"error\":\"sender_domain, client_ip or urls required\"}");
         assertThat(post("{\"sender_domain\":\"" + "a".repeat(300) + ".example\"}").body()).contains("is longer than a DNS name can be");
-        assertThat(post("{\"urls\":[\"mailto:x\"]}").body()).isEqualTo("{\"error\":\"urls: \\\"mailto:x\\\" has no host\"}");
+        assertThat(post("{\"urls\":[\"mailto:x\"]}").body()).isEqualTo("{\"error\":\"urls: no usable host in 1 entry\"}");
+        assertThat(post("{\"sender_domain\":7}").statusCode()).isEqualTo(400);
     }
 
     /** Exim's ${readsocket}: a bare HTTP/1.0 request, then read until the agent closes. */
