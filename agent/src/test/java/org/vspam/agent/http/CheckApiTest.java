@@ -182,6 +182,34 @@ class CheckApiTest {
         assertThat(post("{\"sender_domain\":7}").statusCode()).isEqualTo(400);
     }
 
+    /** Odd headers are the client's mistake: a 4xx with one line, never a 5xx, and the log gets at most one line each. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "Content-Type|application/json; charset=bogus",
+        "Content-Type|application/json; charset=",
+        "Content-Type|application/json; charset=\"a b\"",
+        "Content-Encoding|gzip",
+        "Content-Encoding|deflate",
+    })
+    void oddHeadersAreAClientErrorNeverA5xx(String header, String value) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + "/check"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sender_domain\":\"" + ThreatFixtures.PHISH + "\"}"));
+        request.header(header, value);
+        if (!header.equals("Content-Type")) {
+            request.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(400, 499);
+        assertThat(response.body()).startsWith("{\"error\":\"").doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    @Test
+    void theFrameworksOwnAnswersToWrongPathsAndMethodsStay() throws Exception {
+        assertThat(get("/nowhere").statusCode()).isEqualTo(404);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + "/health"))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
+    }
+
     /** Exim's ${readsocket}: a bare HTTP/1.0 request, then read until the agent closes. */
     @Test
     void aOneShotHttp10RequestIsAnsweredAndClosed() throws Exception {
