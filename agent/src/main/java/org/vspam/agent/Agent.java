@@ -125,7 +125,11 @@ public final class Agent implements AutoCloseable {
         return context.getBean(VerdictCache.class);
     }
 
-    /** Health turns 503 first, so load balancers stop sending; then the listeners close. Closing twice is harmless. */
+    /**
+     * Health turns 503 first, so load balancers stop sending; the policy listener stops accepting and
+     * answers what it has received (for at most {@code shutdown_timeout}); then the HTTP listener
+     * closes, queued reports are sent and the cache is written. Closing twice is harmless.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -133,7 +137,7 @@ public final class Agent implements AutoCloseable {
         }
         LOG.info("vspam-agent stopping");
         context.getBean(AgentState.class).draining();
-        policyServer.close();
+        policyServer.drain(context.getBean(AgentConfig.class).shutdownTimeout());
         if (httpServer != null && httpServer.isRunning()) {
             httpServer.stop();
         }

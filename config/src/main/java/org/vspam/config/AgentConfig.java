@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param dnsblResolvers   DNS servers for the DNSBL; empty = the system's resolvers
  * @param logFormat        {@code text} lines for people and journald, or {@code json} lines for log shippers
  * @param decisionTimeout  deadline of one decision, after which the answer is allow (fail-open)
+ * @param shutdownTimeout  how long a stop waits for the answers to requests already received
  * @param redisUrl         the shared cache ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); empty = local only
  * @param redisKeyPrefix   first part of every key the agent writes to Redis
  * @param redisCa          the only authorities trusted for a {@code rediss://} server; empty = the JVM's trust store
@@ -41,6 +42,7 @@ public record AgentConfig(
         LogLevel logLevel,
         LogFormat logFormat,
         Duration decisionTimeout,
+        Duration shutdownTimeout,
         Optional<RedisUrl> redisUrl,
         String redisKeyPrefix,
         Optional<CaBundle> redisCa) {

@@ -31,6 +31,7 @@ public enum Setting {
     LOG_LEVEL("log_level", "info"),
     LOG_FORMAT("log_format", "text"),
     DECISION_TIMEOUT("decision_timeout", "2s"),
+    SHUTDOWN_TIMEOUT("shutdown_timeout", "5s"),
     REDIS_URL("redis_url", ""),
     REDIS_KEY_PREFIX("redis_key_prefix", "vspam"),
     REDIS_CA_FILE("redis_ca_file", "");

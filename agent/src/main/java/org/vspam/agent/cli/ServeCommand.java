@@ -1,12 +1,14 @@
 package org.vspam.agent.cli;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.vspam.agent.Agent;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
 import picocli.CommandLine.Command;
+import sun.misc.Signal;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code vspam-agent serve}: runs the daemon in the foreground until SIGTERM or SIGINT. */
@@ -29,12 +31,15 @@ final class ServeCommand implements Callable<Integer> {
             parent.spec.commandLine().getErr().println("vspam-agent: " + e.getMessage());
             return VspamCommand.EXIT_UNAVAILABLE;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            stopped.countDown();
-        }, "vspam-shutdown"));
-        stopped.await();
+        // SIGTERM and SIGINT are a request to stop, handled here, so that a clean stop exits 0 (the JVM's
+        // own handling ends with 143); any other way out still closes the agent through the hook.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> stopRequested.countDown());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "vspam-shutdown"));
+        stopRequested.await();
+        agent.close();
         return 0;
     }
 }

@@ -23,6 +23,11 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
     /** A client that sends this many requests without reading answers is paused until it reads. */
     private static final int MAX_PENDING = 64;
 
+    /** The agent is stopping: read no more requests, answer those received, then close. */
+    static final Object DRAIN = new Object();
+    /** The drain took too long: what is still undecided is answered DUNNO now. */
+    static final Object GIVE_UP = new Object();
+
     private final PolicyService service;
     private final ArrayDeque<CompletableFuture<PolicyAction>> pending = new ArrayDeque<>();
     private boolean inputShutdown;
@@ -51,7 +56,7 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
             PolicyAction action = pending.poll().getNow(PolicyAction.DUNNO);
             ctx.writeAndFlush(action, ctx.voidPromise());
         }
-        if (pending.size() < MAX_PENDING && !ctx.channel().config().isAutoRead()) {
+        if (pending.size() < MAX_PENDING && !ctx.channel().config().isAutoRead() && !inputShutdown) {
             ctx.channel().config().setAutoRead(true);
         }
         closeIfFinished(ctx);
@@ -60,11 +65,21 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
     /** The client has sent all it will send: answer what is pending, then close. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof ChannelInputShutdownEvent) {
+        if (event == GIVE_UP) {
+            pending.forEach(answer -> answer.complete(PolicyAction.DUNNO)); // fail-open, as at any deadline
+            writeReady(ctx);
+            return;
+        }
+        if (event instanceof ChannelInputShutdownEvent || event == DRAIN) {
             inputShutdown = true;
+            if (event == DRAIN) {
+                ctx.channel().config().setAutoRead(false);
+            }
             closeIfFinished(ctx);
         }
-        ctx.fireUserEventTriggered(event);
+        if (event != DRAIN) {
+            ctx.fireUserEventTriggered(event);
+        }
     }
 
     private void closeIfFinished(ChannelHandlerContext ctx) {

@@ -16,10 +16,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vspam.config.GoDuration;
 import org.vspam.config.ListenAddress;
 
 /**
@@ -119,10 +121,29 @@ public final class PolicyServer implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        drain(Duration.ZERO);
+    }
+
+    /**
+     * Stops accepting, answers every request already received (each within its own decision
+     * deadline), then closes the connections; whatever is still undecided after {@code within} is
+     * answered {@code DUNNO}. Postfix opens a new connection for its next request, to whatever
+     * listens then.
+     */
+    public synchronized void drain(Duration within) {
         if (channel != null) {
             channel.close().awaitUninterruptibly();
             channel = null;
+        }
+        if (!within.isZero() && !connections.isEmpty()) {
+            connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(PolicyHandler.DRAIN));
+            if (!connections.newCloseFuture().awaitUninterruptibly(within.toMillis())) {
+                LOG.warn("{} policy connections still had undecided requests after shutdown_timeout {}; answering them DUNNO",
+                        connections.size(), GoDuration.format(within));
+                connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(PolicyHandler.GIVE_UP));
+                connections.newCloseFuture().awaitUninterruptibly(1_000);
+            }
         }
         connections.close().awaitUninterruptibly();
         if (listen instanceof ListenAddress.Unix unix) {

@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeVspamApi implements AutoCloseable {
 
     /** How the fake answers lookups. */
-    public enum Mode { NORMAL, SERVER_ERROR, GARBAGE, HANG }
+    public enum Mode { NORMAL, SERVER_ERROR, GARBAGE, HANG, SLOW }
+
+    /** How long a lookup takes in {@link Mode#SLOW}: well inside a 2 s decision deadline, long enough to be in flight. */
+    public static final java.time.Duration SLOW_ANSWER = java.time.Duration.ofMillis(800);
 
     private final HttpServer server;
     private final Map<String, String> byHash = new ConcurrentHashMap<>();
@@ -119,7 +122,14 @@ public final class FakeVspamApi implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            case NORMAL -> {
+            case SLOW, NORMAL -> {
+                if (mode == Mode.SLOW) {
+                    try {
+                        released.await(SLOW_ANSWER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS); // the latency of a slow API
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 String body = byHash.get(hash);
                 respond(exchange, body == null ? 404 : 200, body == null ? "{\"error\":\"not found\"}" : body);
             }

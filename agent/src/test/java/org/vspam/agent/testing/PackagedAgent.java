@@ -69,7 +69,12 @@ public final class PackagedAgent implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** SIGTERM, as systemd and Kubernetes stop it. */
+    /** Sends SIGTERM, as systemd and Kubernetes stop it, without waiting. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** SIGTERM, as systemd and Kubernetes stop it, and waits for the exit. */
     @Override
     public void close() throws InterruptedException {
         process.destroy();
