@@ -128,7 +128,7 @@ final class AgentFactory {
     @Singleton
     @Bean(preDestroy = "close")
     PolicyServer policyServer(AgentConfig config, PolicyService service, PolicyEventLoops loops) {
-        return new PolicyServer(config.listen(), config.socketMode(), service, loops);
+        return new PolicyServer(config.listen(), config.socketMode(), config.idleTimeout(), service, loops);
     }
 
     /**

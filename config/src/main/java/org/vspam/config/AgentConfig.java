@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param logFormat        {@code text} lines for people and journald, or {@code json} lines for log shippers
  * @param decisionTimeout  deadline of one decision, after which the answer is allow (fail-open)
  * @param shutdownTimeout  how long a stop waits for the answers to requests already received
+ * @param idleTimeout      a policy connection that completes no request for this long is closed
  * @param redisUrl         the shared cache ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); empty = local only
  * @param redisKeyPrefix   first part of every key the agent writes to Redis
  * @param redisCa          the only authorities trusted for a {@code rediss://} server; empty = the JVM's trust store
@@ -43,6 +44,7 @@ public record AgentConfig(
         LogFormat logFormat,
         Duration decisionTimeout,
         Duration shutdownTimeout,
+        Duration idleTimeout,
         Optional<RedisUrl> redisUrl,
         String redisKeyPrefix,
         Optional<CaBundle> redisCa) {

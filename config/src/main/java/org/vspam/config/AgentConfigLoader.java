@@ -37,6 +37,7 @@ public final class AgentConfigLoader {
     public static final Path DEFAULT_FILE = Path.of("/etc/vspam/agent.yml");
     private static final Duration LONGEST_DECISION = Duration.ofSeconds(60);
     private static final Duration LONGEST_SHUTDOWN = Duration.ofMinutes(5);
+    private static final Duration LONGEST_IDLE = Duration.ofHours(24);
     private static final int MAX_REJECT_MESSAGE = 512;
 
     private AgentConfigLoader() {
@@ -169,6 +170,7 @@ public final class AgentConfigLoader {
                     value(Setting.LOG_FORMAT, AgentConfigLoader::logFormat),
                     value(Setting.DECISION_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_DECISION)),
                     value(Setting.SHUTDOWN_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_SHUTDOWN)),
+                    value(Setting.IDLE_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_IDLE)),
                     value(Setting.REDIS_URL, text -> text.isBlank() ? Optional.<RedisUrl>empty() : Optional.of(RedisUrl.parse(text))),
                     value(Setting.REDIS_KEY_PREFIX, AgentConfigLoader::keyPrefix),
                     value(Setting.REDIS_CA_FILE, AgentConfigLoader::caBundle));

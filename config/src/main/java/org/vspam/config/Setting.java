@@ -32,6 +32,7 @@ public enum Setting {
     LOG_FORMAT("log_format", "text"),
     DECISION_TIMEOUT("decision_timeout", "2s"),
     SHUTDOWN_TIMEOUT("shutdown_timeout", "5s"),
+    IDLE_TIMEOUT("idle_timeout", "5m30s"),
     REDIS_URL("redis_url", ""),
     REDIS_KEY_PREFIX("redis_key_prefix", "vspam"),
     REDIS_CA_FILE("redis_ca_file", "");

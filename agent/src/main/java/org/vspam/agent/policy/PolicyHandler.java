@@ -8,10 +8,13 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vspam.config.GoDuration;
 
 /**
  * Hands each request to the {@link PolicyService} and writes the answers back in request order.
@@ -29,16 +32,47 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
     static final Object GIVE_UP = new Object();
 
     private final PolicyService service;
+    private final long idleNanos;
     private final ArrayDeque<CompletableFuture<PolicyAction>> pending = new ArrayDeque<>();
     private boolean inputShutdown;
+    private long lastRequestNanos;
 
-    PolicyHandler(PolicyService service) {
+    PolicyHandler(PolicyService service, Duration idleTimeout) {
         super(PolicyRequest.class);
         this.service = service;
+        this.idleNanos = idleTimeout.toNanos();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        lastRequestNanos = System.nanoTime();
+        checkIdleAt(ctx, idleNanos);
+        ctx.fireChannelActive();
+    }
+
+    /**
+     * Postfix closes a policy connection idle for {@code smtpd_policy_service_max_idle} (300 s); one
+     * that has completed no request for {@code idle_timeout} (silent, or trickling a byte at a time)
+     * is a client gone astray, and closing it frees what it holds.
+     */
+    private void checkIdleAt(ChannelHandlerContext ctx, long delayNanos) {
+        ctx.executor().schedule(() -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            long idle = System.nanoTime() - lastRequestNanos;
+            if (idle >= idleNanos && pending.isEmpty()) {
+                LOG.debug("closing policy connection from {}: no complete request for {}", peer(ctx), GoDuration.format(Duration.ofNanos(idleNanos)));
+                ctx.close();
+            } else {
+                checkIdleAt(ctx, Math.max(idleNanos - idle, idleNanos / 10));
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, PolicyRequest request) {
+        lastRequestNanos = System.nanoTime();
         CompletableFuture<PolicyAction> answer = service.answer(request, ctx.executor());
         if (pending.isEmpty() && answer.isDone()) {
             ctx.writeAndFlush(answer.join(), ctx.voidPromise());

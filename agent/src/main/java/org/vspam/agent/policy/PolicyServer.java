@@ -40,7 +40,11 @@ public final class PolicyServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("policy connections", GlobalEventExecutor.INSTANCE);
     private Channel channel;
 
-    public PolicyServer(ListenAddress listen, int socketMode, PolicyService service, PolicyEventLoops loops) {
+    private final Duration idleTimeout;
+
+    /** {@code idleTimeout}: a connection that completes no request for this long, with no answer pending, is closed. */
+    public PolicyServer(ListenAddress listen, int socketMode, Duration idleTimeout, PolicyService service, PolicyEventLoops loops) {
+        this.idleTimeout = idleTimeout;
         this.listen = listen;
         this.socketMode = socketMode;
         this.service = service;
@@ -52,7 +56,7 @@ public final class PolicyServer implements AutoCloseable {
         // A one-shot client may half-close right after its request (printf ... | nc -N); its answer
         // is still written, and PolicyHandler closes once nothing is pending.
         ServerTransport transport = loops.transport();
-        ServerBootstrap bootstrap = new ServerBootstrap().group(loops.group()).childHandler(new Initializer(service, connections))
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loops.group()).childHandler(new Initializer(service, connections, idleTimeout))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress address = switch (listen) {
             case ListenAddress.Tcp tcp -> {
@@ -161,7 +165,10 @@ public final class PolicyServer implements AutoCloseable {
         private final ChannelGroup connections;
         private final PolicyActionEncoder encoder = new PolicyActionEncoder();
 
-        Initializer(PolicyService service, ChannelGroup connections) {
+        private final Duration idleTimeout;
+
+        Initializer(PolicyService service, ChannelGroup connections, Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
             this.service = service;
             this.connections = connections;
         }
@@ -174,7 +181,7 @@ public final class PolicyServer implements AutoCloseable {
                     new PolicyFraming(),
                     PolicyRequestDecoder.INSTANCE,
                     encoder,
-                    new PolicyHandler(service));
+                    new PolicyHandler(service, idleTimeout));
         }
     }
 }

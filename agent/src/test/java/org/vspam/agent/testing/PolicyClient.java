@@ -77,10 +77,12 @@ public final class PolicyClient implements AutoCloseable {
         }
     }
 
-    /** True once the server has closed its end. */
+    /** True once the server has closed its end; false when nothing came within the read timeout. */
     public boolean closedByServer() throws IOException {
         try {
             return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
         } catch (IOException e) {
             return true;
         }
