@@ -28,10 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeVspamApi implements AutoCloseable {
 
     /** How the fake answers lookups. */
-    public enum Mode { NORMAL, SERVER_ERROR, GARBAGE, HANG, SLOW }
+    public enum Mode { NORMAL, SERVER_ERROR, GARBAGE, HANG, SLOW, DROP }
 
-    /** How long a lookup takes in {@link Mode#SLOW}: well inside a 2 s decision deadline, long enough to be in flight. */
-    public static final java.time.Duration SLOW_ANSWER = java.time.Duration.ofMillis(800);
+    /** How long a lookup takes in {@link Mode#SLOW}. */
+    private volatile java.time.Duration slowAnswer = java.time.Duration.ofMillis(800);
 
     private final HttpServer server;
     private final Map<String, String> byHash = new ConcurrentHashMap<>();
@@ -87,6 +87,12 @@ public final class FakeVspamApi implements AutoCloseable {
         this.mode = mode;
     }
 
+    /** Lookups in {@link Mode#SLOW} take {@code latency} (800 ms unless told). */
+    public void slow(java.time.Duration latency) {
+        this.slowAnswer = latency;
+        this.mode = Mode.SLOW;
+    }
+
     /** How many lookups (keyed or public) arrived. */
     public int lookups() {
         return lookups.get();
@@ -114,6 +120,7 @@ public final class FakeVspamApi implements AutoCloseable {
     private void lookup(HttpExchange exchange, String hash) throws IOException {
         switch (mode) {
             case SERVER_ERROR -> respond(exchange, 500, "{\"error\":\"internal\"}");
+            case DROP -> { } // the connection is closed without an answer, as a crashing server or a reset does
             case GARBAGE -> respond(exchange, 200, "<html>502 Bad Gateway</html>");
             case HANG -> {
                 try {
@@ -125,7 +132,7 @@ public final class FakeVspamApi implements AutoCloseable {
             case SLOW, NORMAL -> {
                 if (mode == Mode.SLOW) {
                     try {
-                        released.await(SLOW_ANSWER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS); // the latency of a slow API
+                        released.await(slowAnswer.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS); // the latency of a slow API
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }

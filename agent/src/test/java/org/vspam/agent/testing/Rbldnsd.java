@@ -18,32 +18,41 @@ import org.xbill.DNS.Type;
 public final class Rbldnsd implements AutoCloseable {
     public static final String ZONE = "dnsbl.example.net";
 
-    private final Process process;
+    private Process process;
     private final int port;
     private final Path directory;
 
-    private Rbldnsd(Process process, int port, Path directory) {
-        this.process = process;
+    private Rbldnsd(int port, Path directory) {
         this.port = port;
         this.directory = directory;
     }
 
     public static Rbldnsd start() throws IOException {
-        Path binary = Tools.require("rbldnsd", "apt-get install rbldnsd");
         Path directory = Files.createTempDirectory("rbldnsd", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         write(directory.resolve("domains.txt"), ThreatFixtures.DNSBL_DOMAINS);
         write(directory.resolve("ipv4.txt"), ThreatFixtures.DNSBL_IPV4);
         write(directory.resolve("ipv6.txt"), ThreatFixtures.DNSBL_IPV6);
-        int port = Ports.freeUdpPort();
-        Process process = new ProcessBuilder(binary.toString(), "-n", "-f", "-u", "nobody", "-r", directory.toString(),
+        Rbldnsd server = new Rbldnsd(Ports.freeUdpPort(), directory);
+        server.startAgain();
+        return server;
+    }
+
+    /** Starts (again, after {@link #kill()}) on the same port, as a DNS server coming back looks to the agent. */
+    public synchronized void startAgain() throws IOException {
+        Path binary = Tools.require("rbldnsd", "apt-get install rbldnsd");
+        process = new ProcessBuilder(binary.toString(), "-n", "-f", "-u", "nobody", "-r", directory.toString(),
                 "-b", "127.0.0.1/" + port,
                 ZONE + ":dnset:domains.txt", ZONE + ":ip4set:ipv4.txt", ZONE + ":ip6trie:ipv6.txt")
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("rbldnsd.log").toFile())
                 .start();
-        Rbldnsd server = new Rbldnsd(process, port, directory);
-        Awaitility.await("rbldnsd answering on port " + port).atMost(10, TimeUnit.SECONDS).until(server::answers);
-        return server;
+        Awaitility.await("rbldnsd answering on port " + port).atMost(10, TimeUnit.SECONDS).until(this::answers);
+    }
+
+    /** Kills the server the hard way, as a crashed resolver. */
+    public synchronized void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     public int port() {
