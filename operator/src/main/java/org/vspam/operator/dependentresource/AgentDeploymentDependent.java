@@ -22,6 +22,9 @@ import org.vspam.operator.reconciler.AgentPlan;
  */
 @KubernetesDependent(informer = @Informer(labelSelector = AgentNames.MANAGED_SELECTOR))
 public final class AgentDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, VspamAgent> {
+    static final int PRE_STOP_SECONDS = 5;
+    static final long TERMINATION_GRACE_SECONDS = 30;
+
 
     public AgentDeploymentDependent() {
         super(Deployment.class);
@@ -61,9 +64,14 @@ public final class AgentDeploymentDependent extends CRUDKubernetesDependentResou
                 .addToContainers(AgentContainer.container(plan, AgentContainer.DEPLOYMENT_ENV, false)
                         .addNewPort().withName("policy").withContainerPort(AgentNames.POLICY_PORT).withProtocol("TCP").endPort()
                         .withReadinessProbe(AgentContainer.health(5, 2))
+                        // Endpoints drop a terminating pod a moment after SIGTERM would reach it: the pause
+                        // lets other MTAs' new connections go elsewhere before the agent stops accepting.
+                        // Pause, drain (shutdown_timeout, 5 s) and report flush (5 s) fit the 30 s grace period.
+                        .withNewLifecycle().withNewPreStop().withNewExec().withCommand("sleep", String.valueOf(PRE_STOP_SECONDS))
+                        .endExec().endPreStop().endLifecycle()
                         .build())
                 .withVolumes(AgentContainer.volumes(agent, plan, false))
-                .withTerminationGracePeriodSeconds(30L)
+                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withNodeSelector(spec.nodeSelector)
                 .withTolerations(spec.tolerations)
                 .withAffinity(spec.affinity != null ? spec.affinity : spreadOverNodes(agent))

@@ -79,6 +79,8 @@ class DependentResourcesTest {
         assertThat(env(container, "VSPAM_LISTEN").getValue()).isEqualTo("tcp://0.0.0.0:10045");
         assertThat(env(container, "VSPAM_HTTP_ENABLED").getValue()).isEqualTo("true");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
+        assertThat(container.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "5");
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("pause, drain and report flush fit").isGreaterThanOrEqualTo(5 + 5 + 5 + 5L);
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
         assertThat(container.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
         assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactlyInAnyOrder("http:10046", "policy:10045");
