@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,22 +83,16 @@ class PolicyFuzzTest {
             request(random, eol, wire);
         }
         byte[] bytes = wire.toByteArray();
-        try (Socket socket = new Socket("127.0.0.1", agent.policyServer().port())) {
-            socket.setSoTimeout(10_000); // far beyond the 1 s decision deadline: a read that waits this long is a hang
-            socket.setTcpNoDelay(true);
-            OutputStream out = socket.getOutputStream();
+        try (PolicyClient client = PolicyClient.tcp(agent.policyServer().port())) { // reads time out after 10 s: a hang
             int at = 0;
             int style = random.nextInt(3); // all at once, one byte per write, random pieces
             while (at < bytes.length) {
                 int length = style == 0 ? bytes.length - at : style == 1 ? 1 : 1 + random.nextInt(Math.min(64, bytes.length - at));
-                out.write(bytes, at, length);
-                out.flush();
+                client.send(bytes, at, length);
                 at += length;
             }
-            InputStream in = socket.getInputStream();
             for (int i = 0; i < count; i++) {
-                String answer = answer(in);
-                assertThat(answer).as("%s, answer %d of %d", where, i + 1, count).matches("action=(DUNNO|550 .+)");
+                assertThat(client.readAnswer()).as("%s, answer %d of %d", where, i + 1, count).matches("action=(DUNNO|550 .+)");
             }
         }
     }
@@ -154,23 +145,6 @@ class PolicyFuzzTest {
 
     private static <T> T pick(Random random, List<T> values) {
         return values.get(random.nextInt(values.size()));
-    }
-
-    /** The answer line, read up to the empty line that ends it. */
-    private static String answer(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int previous = -1;
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("the agent closed the connection");
-            }
-            if (b == '\n' && previous == '\n') {
-                return line.toString(StandardCharsets.UTF_8).strip();
-            }
-            line.write(b);
-            previous = b;
-        }
     }
 
     private static long residentKib() throws IOException {

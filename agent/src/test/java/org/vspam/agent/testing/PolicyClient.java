@@ -56,7 +56,13 @@ public final class PolicyClient implements AutoCloseable {
     }
 
     public void send(String raw) throws IOException {
-        out.write(raw.getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
+        send(bytes, 0, bytes.length);
+    }
+
+    /** Writes and flushes part of a request's bytes, as a client writing in pieces does. */
+    public void send(byte[] bytes, int offset, int length) throws IOException {
+        out.write(bytes, offset, length);
         out.flush();
     }
 
