@@ -254,8 +254,8 @@ public final class AgentConfigLoader {
     /** A key goes into an HTTP header: a control character there would be refused, with the key in the message. */
     private static ApiKey apiKey(String text) {
         ApiKey key = new ApiKey(text);
-        if (key.reveal().chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
-            throw new IllegalArgumentException("must be one word of printable characters (it has a space or a control character)");
+        if (key.reveal().chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new IllegalArgumentException("must be one word of printable ASCII (it has a space, a control character or a non-ASCII one)");
         }
         return key;
     }

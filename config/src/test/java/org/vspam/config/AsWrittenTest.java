@@ -46,11 +46,13 @@ class AsWrittenTest {
     void anApiKeyWithAControlCharacterIsRefusedWithoutShowingIt(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("agent.yml"), "api_key: \"vspam_abc\\u0007def\"\n");
         assertThatThrownBy(() -> AgentConfigLoader.load(file, true, Map.of()))
-                .hasMessage("api_key: (value hidden) must be one word of printable characters (it has a space or a control character) "
-                        + "(from " + file + ")")
+                .hasMessage("api_key: (value hidden) must be one word of printable ASCII (it has a space, a control character or a "
+                        + "non-ASCII one) (from " + file + ")")
                 .message().doesNotContain("vspam_abc");
         assertThatThrownBy(() -> AgentConfigLoader.parse("", "agent.yml", Map.of("VSPAM_API_KEY", "vspam_abc def")))
                 .message().doesNotContain("vspam_abc").contains("(from VSPAM_API_KEY)");
+        assertThatThrownBy(() -> AgentConfigLoader.parse("", "agent.yml", Map.of("VSPAM_API_KEY", "vspam_abc€")))
+                .message().doesNotContain("vspam_abc");
         assertThat(AgentConfigLoader.parse("", "agent.yml", Map.of("VSPAM_API_KEY", "  vspam_abc\n")).apiKey().reveal())
                 .as("surrounding white space (a Secret file's newline) is not part of the key").isEqualTo("vspam_abc");
     }
