@@ -1,9 +1,6 @@
 package org.vspam.agent.http;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.serde.annotation.Serdeable;
 import io.netty.util.NetUtil;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +9,8 @@ import java.util.function.Supplier;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.indicator.InvalidIndicatorException;
 
-/** What a {@code /check} asks about, from query parameters or a JSON body. */
-@Serdeable
-@JsonIgnoreProperties(ignoreUnknown = true)
-record CheckRequest(
-        @JsonProperty("sender_domain") @Nullable String senderDomain,
-        @JsonProperty("client_ip") @Nullable String clientIp,
-        @JsonProperty("urls") @Nullable List<String> urls) {
+/** What a {@code /check} asks about, from query parameters or a JSON body (read by {@link CheckController}). */
+record CheckRequest(@Nullable String senderDomain, @Nullable String clientIp, @Nullable List<String> urls) {
 
     static final int MAX_URLS = 50;
     static final int MAX_URL_LENGTH = 4096;

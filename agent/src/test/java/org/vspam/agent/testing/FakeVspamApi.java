@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,7 +33,7 @@ public final class FakeVspamApi implements AutoCloseable {
     public enum Mode { NORMAL, SERVER_ERROR, GARBAGE, HANG, SLOW, DROP }
 
     /** How long a lookup takes in {@link Mode#SLOW}. */
-    private volatile java.time.Duration slowAnswer = java.time.Duration.ofMillis(800);
+    private volatile Duration slowAnswer = Duration.ofMillis(800);
 
     private final HttpServer server;
     private final Map<String, String> byHash = new ConcurrentHashMap<>();
@@ -88,7 +90,7 @@ public final class FakeVspamApi implements AutoCloseable {
     }
 
     /** Lookups in {@link Mode#SLOW} take {@code latency} (800 ms unless told). */
-    public void slow(java.time.Duration latency) {
+    public void slow(Duration latency) {
         this.slowAnswer = latency;
         this.mode = Mode.SLOW;
     }
@@ -132,7 +134,7 @@ public final class FakeVspamApi implements AutoCloseable {
             case SLOW, NORMAL -> {
                 if (mode == Mode.SLOW) {
                     try {
-                        released.await(slowAnswer.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS); // the latency of a slow API
+                        released.await(slowAnswer.toMillis(), TimeUnit.MILLISECONDS); // the latency of a slow API
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
