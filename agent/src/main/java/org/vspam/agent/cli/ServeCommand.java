@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.vspam.agent.Agent;
+import org.vspam.agent.systemd.ServiceManager;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
 import picocli.CommandLine.Command;
@@ -38,7 +39,10 @@ final class ServeCommand implements Callable<Integer> {
             Signal.handle(new Signal(name), signal -> stopRequested.countDown());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "vspam-shutdown"));
+        ServiceManager serviceManager = ServiceManager.fromEnvironment(System.getenv());
+        serviceManager.ready("answering policy requests");
         stopRequested.await();
+        serviceManager.stopping();
         agent.close();
         return 0;
     }
