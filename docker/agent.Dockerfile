@@ -8,8 +8,9 @@ COPY mvnw pom.xml ./
 COPY .mvn .mvn
 COPY config config
 COPY agent agent
-# The parent lists every module; the operator's pom is enough for Maven to read the build.
+# The parent lists every module; the other modules' poms are enough for Maven to read the build.
 COPY operator/pom.xml operator/pom.xml
+COPY packaging/pom.xml packaging/pom.xml
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -pl agent -am package -DskipTests
 
 FROM eclipse-temurin:25-jre

@@ -9,8 +9,9 @@ COPY config config
 COPY operator operator
 COPY crds crds
 COPY charts charts
-# The parent lists every module; the agent's pom is enough for Maven to read the build.
+# The parent lists every module; the other modules' poms are enough for Maven to read the build.
 COPY agent/pom.xml agent/pom.xml
+COPY packaging/pom.xml packaging/pom.xml
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -pl operator -am package -DskipTests
 
 FROM eclipse-temurin:25-jre
