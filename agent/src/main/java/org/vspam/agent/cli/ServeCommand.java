@@ -8,13 +8,16 @@ import org.vspam.agent.Agent;
 import org.vspam.agent.systemd.ServiceManager;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import sun.misc.Signal;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code vspam-agent serve}: runs the daemon in the foreground until SIGTERM or SIGINT. */
+/** {@code vspam-agent serve}: runs the daemon in the foreground until SIGTERM or SIGINT; SIGHUP re-reads the configuration. */
 @Command(name = "serve", description = "Run the policy daemon in the foreground.", mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     @ParentCommand
     VspamCommand parent;
@@ -22,8 +25,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Agent agent;
+        AgentConfig config;
         try {
-            AgentConfig config = parent.loadConfig();
+            config = parent.loadConfig();
             agent = Agent.start(config);
         } catch (ConfigException e) {
             parent.spec.commandLine().getErr().println("vspam-agent: " + e.getMessage());
@@ -38,6 +42,8 @@ final class ServeCommand implements Callable<Integer> {
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stopRequested.countDown());
         }
+        // SIGHUP (systemctl reload) would otherwise stop the JVM.
+        Signal.handle(new Signal("HUP"), signal -> reread(config));
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "vspam-shutdown"));
         ServiceManager serviceManager = ServiceManager.fromEnvironment(System.getenv());
         serviceManager.ready("answering policy requests");
@@ -45,5 +51,23 @@ final class ServeCommand implements Callable<Integer> {
         serviceManager.stopping();
         agent.close();
         return 0;
+    }
+
+    /**
+     * SIGHUP: the configuration is read and checked again and the agent says what it found. The running
+     * configuration stays in force either way: a changed file takes effect at the next restart.
+     */
+    private void reread(AgentConfig running) {
+        try {
+            AgentConfig reread = parent.loadConfig();
+            if (reread.equals(running)) {
+                LOG.info("SIGHUP: the configuration was read again and is unchanged");
+            } else {
+                LOG.warn("SIGHUP: the configuration was read again and differs from the running one, which stays in force: "
+                        + "restart the agent to apply it (systemctl restart vspam-agent)");
+            }
+        } catch (ConfigException e) {
+            LOG.error("SIGHUP: the configuration was not reloaded, the running one stays in force: {}", e.getMessage());
+        }
     }
 }

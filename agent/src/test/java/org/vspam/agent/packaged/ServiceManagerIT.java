@@ -3,6 +3,7 @@ package org.vspam.agent.packaged;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -16,7 +17,8 @@ import org.vspam.agent.testing.Ports;
 
 /**
  * The packaged agent under a {@code Type=notify} unit: systemd hears {@code READY=1} only once the
- * policy listener answers, and {@code STOPPING=1} when SIGTERM begins the drain.
+ * policy listener answers, and {@code STOPPING=1} when SIGTERM begins the drain; its reload, SIGHUP,
+ * re-reads the configuration without stopping.
  */
 @Timeout(120)
 class ServiceManagerIT {
@@ -44,6 +46,33 @@ class ServiceManagerIT {
                 assertThat(agent.exitStatus()).isZero();
                 assertThat(systemd.messages()).last().satisfies(last -> assertThat(last).startsWith("STOPPING=1\n"));
                 assertThat(systemd.messages().getFirst()).isEqualTo("READY=1\nSTATUS=answering policy requests");
+            }
+        }
+    }
+
+    @Test
+    void aReloadRereadsTheConfigurationAndKeepsServing() throws Exception {
+        int port = Ports.freeTcpPort();
+        String yaml = """
+                listen: tcp://localhost:%d
+                dnsbl_enabled: false
+                """.formatted(port);
+        try (PackagedAgent agent = PackagedAgent.serve(dir, "agent", yaml)) {
+            agent.signal("HUP");
+            await("unchanged").atMost(Duration.ofSeconds(10)).until(() -> agent.lines("SIGHUP: the configuration was read again and is unchanged") == 1);
+
+            Files.writeString(dir.resolve("agent.yml"), yaml + "cache_ttl: ten\n");
+            agent.signal("HUP");
+            await("the mistake").atMost(Duration.ofSeconds(10)).until(() -> agent.lines("SIGHUP: the configuration was not reloaded") == 1);
+            assertThat(agent.log()).contains("the running one stays in force: cache_ttl: \"ten\" is not a duration");
+
+            Files.writeString(dir.resolve("agent.yml"), yaml + "cache_ttl: 5m\n");
+            agent.signal("HUP");
+            await("the difference").atMost(Duration.ofSeconds(10)).until(() -> agent.lines("differs from the running one") == 1);
+
+            assertThat(agent.alive()).isTrue();
+            try (PolicyClient client = PolicyClient.tcp(port)) {
+                assertThat(client.ask("alice@example.com", "192.0.2.1")).isEqualTo("action=DUNNO");
             }
         }
     }

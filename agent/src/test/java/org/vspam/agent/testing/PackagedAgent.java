@@ -56,6 +56,11 @@ public final class PackagedAgent implements AutoCloseable {
         return log().lines().filter(line -> line.contains(text)).count();
     }
 
+    /** Sends {@code signal} ({@code HUP}, ...) as {@code kill -SIGNAL} does. */
+    public void signal(String signal) throws IOException, InterruptedException {
+        Commands.run(List.of("kill", "-" + signal, Long.toString(process.pid())));
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
