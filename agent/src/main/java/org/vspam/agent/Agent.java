@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache;
+import org.vspam.agent.decision.LiveControls;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
@@ -34,11 +36,14 @@ public final class Agent implements AutoCloseable {
 
     private final EmbeddedServer httpServer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The configuration whose live settings are in force: the started one, or the last reloaded. */
+    private AgentConfig applied;
 
     private Agent(ApplicationContext context, EmbeddedServer httpServer) {
         this.context = context;
         this.policyServer = context.getBean(PolicyServer.class);
         this.httpServer = httpServer;
+        this.applied = context.getBean(AgentConfig.class);
     }
 
     private static void startHttp(EmbeddedServer server, AgentConfig config) throws IOException {
@@ -123,6 +128,27 @@ public final class Agent implements AutoCloseable {
 
     public VerdictCache cache() {
         return context.getBean(VerdictCache.class);
+    }
+
+    /** What a reload changed: the settings applied live, and those that keep their running value until a restart. */
+    public record Reload(List<Setting> applied, List<Setting> needRestart) {
+    }
+
+    /**
+     * Applies a re-read configuration: the controls (allow-lists, actions, mode, texts) and the log
+     * level change at once, for the next request on every connection, without dropping one; other
+     * settings keep the value the agent started with, and are named so that the operator knows.
+     */
+    public synchronized Reload reload(AgentConfig reloaded) {
+        AgentConfig started = context.getBean(AgentConfig.class);
+        List<Setting> applied = this.applied.changedIn(reloaded).stream().filter(Setting::live).toList();
+        List<Setting> needRestart = started.changedIn(reloaded).stream().filter(setting -> !setting.live()).toList();
+        context.getBean(LiveControls.class).apply(reloaded);
+        if (applied.contains(Setting.LOG_LEVEL)) {
+            LogOutput.apply(reloaded.logLevel(), started.logFormat());
+        }
+        this.applied = reloaded;
+        return new Reload(applied, needRestart);
     }
 
     /**

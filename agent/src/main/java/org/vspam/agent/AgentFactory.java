@@ -18,6 +18,7 @@ import org.vspam.agent.api.VspamApiSource;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.decision.DecisionListener;
 import org.vspam.agent.decision.DecisionService;
+import org.vspam.agent.decision.LiveControls;
 import org.vspam.agent.dnsbl.DnsblResolvers;
 import org.vspam.agent.dnsbl.DnsblSource;
 import org.vspam.agent.lookup.LookupChain;
@@ -102,13 +103,21 @@ final class AgentFactory {
         return new VerdictCache(chain, entries, config.cachePath(), json, Clock.systemUTC());
     }
 
+    /** The allow-lists, actions, mode and texts in force; a reload (SIGHUP) or a changed allow_file replaces them. */
     @Singleton
-    DecisionService decisionService(AgentConfig config, VerdictCache cache, List<DecisionListener> listeners, PolicyEventLoops loops) {
+    @Bean(preDestroy = "close")
+    LiveControls liveControls(AgentConfig config) {
+        return new LiveControls(config);
+    }
+
+    @Singleton
+    DecisionService decisionService(AgentConfig config, VerdictCache cache, List<DecisionListener> listeners, PolicyEventLoops loops,
+                                    LiveControls controls) {
         List<DecisionListener> all = List.copyOf(listeners);
         // Callers without a scheduler of their own (the HTTP API) have their deadlines kept on the
         // policy loops too, rather than on one more thread.
         return new DecisionService(cache, config.decisionTimeout(), loops.group(), (transport, decision, nanos) ->
-                all.forEach(listener -> listener.decided(transport, decision, nanos)));
+                all.forEach(listener -> listener.decided(transport, decision, nanos)), controls);
     }
 
     /** Reporting blocked senders, when a key allows it ({@code api_key} set and {@code reporting_enabled}). */
@@ -121,8 +130,8 @@ final class AgentFactory {
     }
 
     @Singleton
-    PolicyService policyService(AgentConfig config, DecisionService decisions) {
-        return new PolicyService(decisions, config.rejectMessage());
+    PolicyService policyService(DecisionService decisions, LiveControls controls) {
+        return new PolicyService(decisions, controls);
     }
 
     @Singleton

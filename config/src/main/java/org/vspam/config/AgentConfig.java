@@ -3,7 +3,10 @@ package org.vspam.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -22,6 +25,10 @@ import java.util.Optional;
  * @param redisUrl         the shared cache ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); empty = local only
  * @param redisKeyPrefix   first part of every key the agent writes to Redis
  * @param redisCa          the only authorities trusted for a {@code rediss://} server; empty = the JVM's trust store
+ * @param allowList        clients and senders never looked up ({@code allow_clients}, {@code allow_senders})
+ * @param allowFile        a file of more such entries, re-read when it changes
+ * @param skipAuthenticated a request with a {@code sasl_username} (the server's own users) is not looked up
+ * @param written          the text of every setting as read, or its default: what a reload compares (never printed)
  */
 public record AgentConfig(
         Optional<URI> apiUrl,
@@ -47,10 +54,38 @@ public record AgentConfig(
         Duration idleTimeout,
         Optional<RedisUrl> redisUrl,
         String redisKeyPrefix,
-        Optional<CaBundle> redisCa) {
+        Optional<CaBundle> redisCa,
+        AllowList allowList,
+        Optional<Path> allowFile,
+        boolean skipAuthenticated,
+        Mode mode,
+        Actions actions,
+        String deferMessage,
+        String delistUrl,
+        String headerName,
+        FailureAction failureAction,
+        Map<Setting, String> written) {
 
     public AgentConfig {
         dnsblResolvers = List.copyOf(dnsblResolvers);
+        written = Map.copyOf(written);
+    }
+
+    /** {@code reject_message}, checked when it was read. */
+    public ReplyText rejectReply() {
+        return ReplyText.parse(rejectMessage, '5');
+    }
+
+    /** {@code defer_message}, checked when it was read. */
+    public ReplyText deferReply() {
+        return ReplyText.parse(deferMessage, '4');
+    }
+
+    /** The settings whose text differs in {@code other}: what a reload changes. */
+    public List<Setting> changedIn(AgentConfig other) {
+        return Arrays.stream(Setting.values())
+                .filter(setting -> !Objects.equals(written.get(setting), other.written.get(setting)))
+                .toList();
     }
 
     /** Reports go out only with a key: the report endpoint is authenticated. */

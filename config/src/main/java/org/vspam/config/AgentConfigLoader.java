@@ -38,7 +38,6 @@ public final class AgentConfigLoader {
     private static final Duration LONGEST_DECISION = Duration.ofSeconds(60);
     private static final Duration LONGEST_SHUTDOWN = Duration.ofMinutes(5);
     private static final Duration LONGEST_IDLE = Duration.ofHours(24);
-    private static final int MAX_REJECT_MESSAGE = 512;
 
     private AgentConfigLoader() {
     }
@@ -163,7 +162,7 @@ public final class AgentConfigLoader {
                     value(Setting.DNSBL_ENABLED, AgentConfigLoader::bool),
                     value(Setting.DNSBL_ZONE, AgentConfigLoader::zone),
                     value(Setting.DNSBL_RESOLVERS, AgentConfigLoader::resolvers),
-                    value(Setting.REJECT_MESSAGE, AgentConfigLoader::rejectMessage),
+                    value(Setting.REJECT_MESSAGE, text -> ReplyText.parse(text, '5').template()),
                     value(Setting.REPORTING_ENABLED, AgentConfigLoader::bool),
                     value(Setting.QUEUE_SIZE, text -> range(text, 1, 1_000_000)),
                     value(Setting.LOG_LEVEL, AgentConfigLoader::logLevel),
@@ -173,7 +172,27 @@ public final class AgentConfigLoader {
                     value(Setting.IDLE_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_IDLE)),
                     value(Setting.REDIS_URL, text -> text.isBlank() ? Optional.<RedisUrl>empty() : Optional.of(RedisUrl.parse(text))),
                     value(Setting.REDIS_KEY_PREFIX, AgentConfigLoader::keyPrefix),
-                    value(Setting.REDIS_CA_FILE, AgentConfigLoader::caBundle));
+                    value(Setting.REDIS_CA_FILE, AgentConfigLoader::caBundle),
+                    value(Setting.ALLOW_CLIENTS, text -> new AllowList(AllowList.clients(text), List.of()))
+                            .and(value(Setting.ALLOW_SENDERS, text -> new AllowList(List.of(), AllowList.senders(text)))),
+                    value(Setting.ALLOW_FILE, text -> text.isBlank() ? Optional.<Path>empty() : Optional.of(Path.of(text.strip()))),
+                    value(Setting.SKIP_AUTHENTICATED, AgentConfigLoader::bool),
+                    value(Setting.MODE, text -> word(text, Mode.class, "enforce or monitor")),
+                    value(Setting.ACTIONS, Actions::parse),
+                    value(Setting.DEFER_MESSAGE, text -> ReplyText.parse(text, '4').template()),
+                    value(Setting.DELIST_URL, AgentConfigLoader::delistUrl),
+                    value(Setting.HEADER_NAME, AgentConfigLoader::headerName),
+                    value(Setting.FAILURE_ACTION, text -> word(text, FailureAction.class, "dunno or defer")),
+                    written());
+        }
+
+        private Map<Setting, String> written() {
+            Map<Setting, String> texts = new EnumMap<>(Setting.class);
+            for (Setting setting : Setting.values()) {
+                // A secret is kept as its hash: enough to see that it changed, and safe in any toString.
+                texts.put(setting, setting.secret() ? "sha256:" + sha256(text(setting)) : text(setting));
+            }
+            return texts;
         }
 
         /**
@@ -221,14 +240,17 @@ public final class AgentConfigLoader {
 
         private static String reason(IllegalArgumentException e) {
             String message = e.getMessage() == null ? "is not valid" : e.getMessage();
-            boolean phrase = Stream.of("is ", "must ", "does ", "cannot ", "holds ").anyMatch(message::startsWith);
+            boolean phrase = Stream.of("is ", "must ", "does ", "cannot ", "holds ", "has ", "names ", "starts ", "uses ").anyMatch(message::startsWith);
             return phrase ? message : "is not valid: " + message;
         }
 
-        /** YAML hands over typed scalars; lists are joined so list-valued keys read like the env form. */
+        /** YAML hands over typed scalars; lists and mappings are joined so that they read like the env form. */
         private static String asText(Setting setting, Object value) {
             if (value instanceof List<?> list) {
                 return list.stream().map(String::valueOf).collect(Collectors.joining(","));
+            }
+            if (value instanceof Map<?, ?> map) {
+                return map.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining(","));
             }
             return String.valueOf(value);
         }
@@ -323,18 +345,43 @@ public final class AgentConfigLoader {
         return resolvers;
     }
 
-    private static String rejectMessage(String text) {
-        String message = text.strip();
-        if (message.isEmpty()) {
-            throw new IllegalArgumentException("must not be empty");
+    private static <E extends Enum<E>> E word(String text, Class<E> type, String expected) {
+        try {
+            return Enum.valueOf(type, text.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("is not one of " + expected);
         }
-        if (message.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new IllegalArgumentException("must be one line of text");
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        if (message.length() > MAX_REJECT_MESSAGE) {
-            throw new IllegalArgumentException("must be at most " + MAX_REJECT_MESSAGE + " characters");
+    }
+
+    private static String delistUrl(String text) {
+        URI url;
+        try {
+            url = apiUrl(text).orElseThrow();
+        } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
+            throw new IllegalArgumentException("must be an http:// or https:// URL");
         }
-        return message;
+        if (url.toString().chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            throw new IllegalArgumentException("must not contain spaces");
+        }
+        return url.toString();
+    }
+
+    /** A header field name (RFC 5322): printable ASCII but the colon, and short. */
+    private static String headerName(String text) {
+        String name = text.strip();
+        if (!name.matches("[!-9;-~]{1,64}")) {
+            throw new IllegalArgumentException("is not a header name (letters, digits and '-', at most 64, e.g. X-Vspam)");
+        }
+        return name;
     }
 
     private static String keyPrefix(String text) {

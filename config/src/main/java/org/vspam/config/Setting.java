@@ -25,27 +25,49 @@ public enum Setting {
     DNSBL_ENABLED("dnsbl_enabled", "true"),
     DNSBL_ZONE("dnsbl_zone", "dnsbl.vspam.org"),
     DNSBL_RESOLVERS("dnsbl_resolvers", ""),
-    REJECT_MESSAGE("reject_message", "550 Message rejected: sender listed in vspam.org (phishing)"),
+    REJECT_MESSAGE("reject_message", "550 Message rejected: sender listed in vspam.org (phishing)", true),
     REPORTING_ENABLED("reporting_enabled", "true"),
     QUEUE_SIZE("queue_size", "1000"),
-    LOG_LEVEL("log_level", "info"),
+    LOG_LEVEL("log_level", "info", true),
     LOG_FORMAT("log_format", "text"),
     DECISION_TIMEOUT("decision_timeout", "2s"),
     SHUTDOWN_TIMEOUT("shutdown_timeout", "5s"),
     IDLE_TIMEOUT("idle_timeout", "5m30s"),
     REDIS_URL("redis_url", ""),
     REDIS_KEY_PREFIX("redis_key_prefix", "vspam"),
-    REDIS_CA_FILE("redis_ca_file", "");
+    REDIS_CA_FILE("redis_ca_file", ""),
+    // The controls: what a finding does to the mail. They, and log_level, change on a reload (SIGHUP).
+    ALLOW_CLIENTS("allow_clients", "", true),
+    ALLOW_SENDERS("allow_senders", "", true),
+    ALLOW_FILE("allow_file", "", true),
+    SKIP_AUTHENTICATED("skip_authenticated", "true", true),
+    MODE("mode", "enforce", true),
+    ACTIONS("actions", "", true),
+    DEFER_MESSAGE("defer_message", "451 4.7.1 Message deferred: sender listed in vspam.org ({category}); try again later", true),
+    DELIST_URL("delist_url", "https://vspam.org/delist", true),
+    HEADER_NAME("header_name", "X-Vspam", true),
+    FAILURE_ACTION("failure_action", "dunno", true);
 
     private static final Map<String, Setting> BY_KEY =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Setting::key, Function.identity()));
 
     private final String key;
     private final String defaultValue;
+    private final boolean live;
 
     Setting(String key, String defaultValue) {
+        this(key, defaultValue, false);
+    }
+
+    Setting(String key, String defaultValue, boolean live) {
         this.key = key;
         this.defaultValue = defaultValue;
+        this.live = live;
+    }
+
+    /** True when a reload applies a new value to the running agent; other keys need a restart. */
+    public boolean live() {
+        return live;
     }
 
     /** The snake_case key as written in agent.yml. */

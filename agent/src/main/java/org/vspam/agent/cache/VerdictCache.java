@@ -55,7 +55,7 @@ public final class VerdictCache implements AutoCloseable {
             }
         }
         return cache.get(indicator, (key, executor) -> chain.lookup(key).thenApply(VerdictCache::toCached))
-                .handle((verdict, failure) -> verdict == null ? Finding.unanswered(indicator) : Finding.of(indicator, verdict));
+                .handle((verdict, failure) -> verdict == null ? new Finding.Unanswered(indicator) : Finding.of(indicator, verdict));
     }
 
     /** The chain's answer with the expiry the chain gave it (the remaining lifetime for a shared-cache hit). */
@@ -99,21 +99,5 @@ public final class VerdictCache implements AutoCloseable {
     @Override
     public void close() {
         snapshot.ifPresent(file -> file.write(entries()));
-    }
-
-    /** What the cache, or the chain behind it, knows about one indicator. */
-    public record Finding(Indicator indicator, Optional<CachedVerdict> verdict, Source source) {
-
-        static Finding cached(Indicator indicator, CachedVerdict verdict) {
-            return new Finding(indicator, Optional.of(verdict), Source.LOCAL_CACHE);
-        }
-
-        static Finding of(Indicator indicator, CachedVerdict verdict) {
-            return new Finding(indicator, Optional.of(verdict), verdict.origin());
-        }
-
-        static Finding unanswered(Indicator indicator) {
-            return new Finding(indicator, Optional.empty(), null);
-        }
     }
 }

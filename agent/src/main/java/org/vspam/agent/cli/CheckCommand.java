@@ -8,7 +8,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Optional;
 import org.vspam.agent.Agent;
+import org.vspam.agent.cache.CachedVerdict;
+import org.vspam.agent.cache.Finding;
+import org.vspam.agent.decision.Controls;
+import org.vspam.agent.decision.LiveControls;
+import org.vspam.agent.decision.Listing;
+import org.vspam.agent.decision.MailQuery;
+import org.vspam.agent.decision.Outcome;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.indicator.InvalidIndicatorException;
 import org.vspam.agent.lookup.Lookup;
@@ -34,7 +43,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Look a sender domain, client IP or e-mail address up the way the daemon does, and explain the verdict.",
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:allowed (clean or only suspicious)", "1:listed: the daemon refuses such mail", "2:could not be checked",
+        exitCodeList = {"0:allowed, tagged or not looked up", "1:listed: the daemon refuses or defers such mail", "2:could not be checked",
             "78:configuration error"})
 final class CheckCommand implements Callable<Integer> {
     static final int EXIT_CLEAN = 0;
@@ -70,6 +79,14 @@ final class CheckCommand implements Callable<Integer> {
         // Only warnings and errors interrupt the explanation, unless the operator asked for debug.
         LogOutput.apply(config.logLevel() == LogLevel.DEBUG ? LogLevel.DEBUG : LogLevel.WARN, LogFormat.TEXT);
         try (ApplicationContext context = Agent.context(config, Map.of())) {
+            Controls controls = context.getBean(LiveControls.class).get();
+            Optional<Outcome> screened = controls.screen(query(subject.strip(), indicator));
+            if (screened.isPresent()) {
+                // The same controls as the daemon's, before any lookup.
+                out.println("verdict: not looked up — " + notLookedUp(screened.get().why()));
+                out.println("Postfix hears: " + PolicyAction.of(screened.get(), controls.replies()).wireText().strip());
+                return EXIT_CLEAN;
+            }
             LookupChain chain = context.getBean(LookupChain.class);
             if (chain.order().isEmpty()) {
                 err.println("vspam-agent: nothing to ask: the API is disabled (api_url is empty), dnsbl_enabled is false and no redis_url is set");
@@ -81,16 +98,15 @@ final class CheckCommand implements Callable<Integer> {
             out.flush();
             LookupChain.Result result = chain.lookup(indicator).join();
             result.steps().forEach(step -> out.println(describe(step)));
-            return conclude(result, config, out);
+            return conclude(result, indicator, controls, out);
         }
     }
 
     /** What the operator typed: an address's domain, an IP address, or a domain. */
     static Indicator indicator(String subject) {
         String value = subject.strip();
-        int at = value.lastIndexOf('@');
-        if (at >= 0) {
-            return Indicator.domain(value.substring(at + 1));
+        if (value.indexOf('@') >= 0) {
+            return Indicator.domain(Indicator.domainOrAddress(value));
         }
         String bare = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
         return NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare) ? Indicator.ip(bare) : Indicator.domain(value);
@@ -129,30 +145,46 @@ final class CheckCommand implements Callable<Integer> {
         return text.toString();
     }
 
-    private static int conclude(LookupChain.Result result, AgentConfig config, PrintWriter out) {
+    /** The request the daemon would see for this subject: a sender address, a sender domain or a client address. */
+    private static MailQuery query(String subject, Indicator indicator) {
+        return indicator.kind() == Indicator.Kind.IP
+                ? new MailQuery("", "", indicator.value(), "", List.of(indicator))
+                : new MailQuery(subject.indexOf('@') >= 0 ? subject : "", indicator.value(), "", "", List.of(indicator));
+    }
+
+    private static String notLookedUp(Outcome.Why why) {
+        return switch (why) {
+            case Outcome.Why.AllowedByList allowed -> "allowed by " + allowed.entry();
+            case Outcome.Why.Authenticated authenticated -> "authenticated as " + authenticated.username();
+            default -> why.kind().label();
+        };
+    }
+
+    /** The chain's answer through the daemon's controls: the same outcome, and the same words to Postfix. */
+    private static int conclude(LookupChain.Result result, Indicator indicator, Controls controls, PrintWriter out) {
         if (result.answer().isEmpty()) {
-            out.println("verdict: unknown — no source could answer; the daemon allows such mail (fail-open)");
-            out.println("Postfix hears: " + PolicyAction.DUNNO.wireText().strip());
+            Outcome outcome = controls.conclude(Optional.empty(), true);
+            out.println("verdict: unknown — no source could answer; the daemon " + (outcome instanceof Outcome.Defer
+                    ? "defers such mail (failure_action: defer)" : "allows such mail (fail-open)"));
+            out.println("Postfix hears: " + PolicyAction.of(outcome, controls.replies()).wireText().strip());
             return EXIT_UNCHECKED;
         }
         Lookup.Answered answer = result.answer().get();
         String by = ", answered by " + answer.source().label();
-        return switch (answer.verdict()) {
-            case Verdict.Listed listed -> {
-                out.println("verdict: listed (" + listed.category() + ")" + by);
-                out.println("Postfix hears: " + new PolicyAction.Reject(config.rejectMessage()).wireText().strip());
-                yield EXIT_LISTED;
-            }
-            case Verdict.Suspicious suspicious -> {
-                out.println("verdict: suspicious (" + suspicious.category() + "), not listed" + by + "; mail is allowed");
-                out.println("Postfix hears: " + PolicyAction.DUNNO.wireText().strip());
-                yield EXIT_CLEAN;
-            }
-            case Verdict.Clean clean -> {
-                out.println("verdict: clean" + by);
-                out.println("Postfix hears: " + PolicyAction.DUNNO.wireText().strip());
-                yield EXIT_CLEAN;
-            }
-        };
+        Finding.Answered finding = new Finding.Answered(indicator, new CachedVerdict(answer.verdict(), answer.source(), 0), answer.source());
+        Optional<Listing> listing = answer.verdict() instanceof Verdict.Clean ? Optional.empty() : Optional.of(Listing.of(finding));
+        Outcome outcome = controls.conclude(listing, false);
+        String hears = "Postfix hears: " + PolicyAction.of(outcome, controls.replies()).wireText().strip();
+        boolean refused = outcome instanceof Outcome.Refuse || outcome instanceof Outcome.Defer;
+        switch (answer.verdict()) {
+            case Verdict.Listed listed -> out.println("verdict: listed (" + listed.category() + ")" + by
+                    + (refused ? "" : "; action " + outcome.word().label() + " (actions: " + listing.get().family().key() + "="
+                            + controls.actionFor(listing.get()).word() + ", mode: " + controls.mode().name().toLowerCase(Locale.ROOT) + ")"));
+            case Verdict.Suspicious suspicious -> out.println("verdict: suspicious (" + suspicious.category() + "), not listed" + by
+                    + (outcome instanceof Outcome.Allow ? "; mail is allowed" : "; action " + outcome.word().label()));
+            case Verdict.Clean clean -> out.println("verdict: clean" + by);
+        }
+        out.println(hears);
+        return refused ? EXIT_LISTED : EXIT_CLEAN;
     }
 }

@@ -8,6 +8,7 @@ import org.vspam.agent.Agent;
 import org.vspam.agent.systemd.ServiceManager;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
+import org.vspam.config.Setting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -25,9 +26,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Agent agent;
-        AgentConfig config;
         try {
-            config = parent.loadConfig();
+            AgentConfig config = parent.loadConfig();
             agent = Agent.start(config);
         } catch (ConfigException e) {
             parent.spec.commandLine().getErr().println("vspam-agent: " + e.getMessage());
@@ -42,10 +42,10 @@ final class ServeCommand implements Callable<Integer> {
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stopRequested.countDown());
         }
-        // SIGHUP (systemctl reload) would otherwise stop the JVM.
-        Signal.handle(new Signal("HUP"), signal -> reread(config));
-        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "vspam-shutdown"));
         ServiceManager serviceManager = ServiceManager.fromEnvironment(System.getenv());
+        // SIGHUP (systemctl reload) would otherwise stop the JVM.
+        Signal.handle(new Signal("HUP"), signal -> reload(agent, serviceManager));
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "vspam-shutdown"));
         serviceManager.ready("answering policy requests");
         stopRequested.await();
         serviceManager.stopping();
@@ -54,20 +54,30 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * SIGHUP: the configuration is read and checked again and the agent says what it found. The running
-     * configuration stays in force either way: a changed file takes effect at the next restart.
+     * SIGHUP: the configuration is read and checked again. Its live settings are applied, the others
+     * named; a file with a mistake changes nothing, and the running configuration stays in force.
      */
-    private void reread(AgentConfig running) {
+    private void reload(Agent agent, ServiceManager serviceManager) {
+        serviceManager.reloading();
         try {
-            AgentConfig reread = parent.loadConfig();
-            if (reread.equals(running)) {
-                LOG.info("SIGHUP: the configuration was read again and is unchanged");
+            Agent.Reload reload = agent.reload(parent.loadConfig());
+            if (reload.applied().isEmpty()) {
+                LOG.info("SIGHUP: the configuration was read again; nothing that changes live has changed");
             } else {
-                LOG.warn("SIGHUP: the configuration was read again and differs from the running one, which stays in force: "
-                        + "restart the agent to apply it (systemctl restart vspam-agent)");
+                LOG.info("SIGHUP: the configuration was read again; applied: {}", keys(reload.applied()));
+            }
+            if (!reload.needRestart().isEmpty()) {
+                LOG.warn("SIGHUP: {} changed but only take effect at a restart (systemctl restart vspam-agent); the running values stay",
+                        keys(reload.needRestart()));
             }
         } catch (ConfigException e) {
             LOG.error("SIGHUP: the configuration was not reloaded, the running one stays in force: {}", e.getMessage());
+        } finally {
+            serviceManager.ready("answering policy requests");
         }
+    }
+
+    private static String keys(List<Setting> settings) {
+        return String.join(", ", settings.stream().map(Setting::key).toList());
     }
 }

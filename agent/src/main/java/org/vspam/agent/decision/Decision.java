@@ -1,29 +1,20 @@
 package org.vspam.agent.decision;
 
 import java.util.List;
-import java.util.Optional;
-import org.vspam.agent.cache.VerdictCache.Finding;
-import org.vspam.agent.verdict.Verdict;
+import org.vspam.agent.cache.Finding;
 
 /**
- * The outcome for one request.
- *
- * @param verdict   listed (refuse), suspicious or clean (allow)
- * @param decisive  the finding that decided a listed or suspicious verdict
- * @param findings  what was learned about each indicator, in request order
- * @param failedOpen true when the answer is allow only because something could not be checked
+ * A decided request: its outcome, and what was learned about each indicator on the way (in
+ * request order; empty when nothing was looked up), which metrics and logs describe.
  */
-public record Decision(Verdict verdict, Optional<Finding> decisive, List<Finding> findings, boolean failedOpen) {
+public record Decision(Outcome outcome, List<Finding> findings) {
 
     public Decision {
         findings = List.copyOf(findings);
     }
 
-    public static Decision nothingToCheck() {
-        return new Decision(Verdict.CLEAN, Optional.empty(), List.of(), false);
-    }
-
-    public boolean listed() {
-        return verdict instanceof Verdict.Listed;
+    /** Allowed, or deferred, only because something could not be checked: fail-open. */
+    public boolean failedOpen() {
+        return outcome.why() instanceof Outcome.Why.Unchecked;
     }
 }

@@ -1,10 +1,10 @@
 package org.vspam.agent.decision;
 
-/** Told about every decision: metrics and the log of blocked senders listen here. */
+/** Told about every decision: metrics, the log of refused senders and the reporter listen here. */
 @FunctionalInterface
 public interface DecisionListener {
 
-    void decided(String transport, Decision decision, long nanos);
+    void decided(Transport transport, Decision decision, long nanos);
 
     DecisionListener NONE = (transport, decision, nanos) -> { };
 }

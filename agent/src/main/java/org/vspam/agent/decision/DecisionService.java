@@ -8,32 +8,37 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.vspam.agent.cache.Finding;
 import org.vspam.agent.cache.VerdictCache;
-import org.vspam.agent.cache.VerdictCache.Finding;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.verdict.Verdict;
 
 /**
- * Decides one request: every indicator is looked up at once; the first listed indicator in request
- * order decides (sender domain, then client IP, then URLs). When the deadline passes, whatever is
- * known decides and the rest counts as unchecked: allow, never a rejection for our own trouble.
+ * Decides one request: first the controls that need no lookup (allow-lists, authenticated
+ * senders); then every indicator is looked up at once, and the first listing of the most severe
+ * action decides (sender domain, then client IP, then URLs). When the deadline passes, whatever is
+ * known decides and the rest counts as unchecked: never a rejection for our own trouble.
  */
 public final class DecisionService {
     private final VerdictCache cache;
     private final Duration deadline;
     private final ScheduledExecutorService deadlines;
     private final DecisionListener listener;
+    private final Supplier<Controls> controls;
 
     /** {@code deadlines} keeps the deadline for callers that do not bring a scheduler of their own. */
-    public DecisionService(VerdictCache cache, Duration deadline, ScheduledExecutorService deadlines, DecisionListener listener) {
+    public DecisionService(VerdictCache cache, Duration deadline, ScheduledExecutorService deadlines, DecisionListener listener,
+                           Supplier<Controls> controls) {
         this.cache = cache;
         this.deadline = deadline;
         this.deadlines = deadlines;
         this.listener = listener;
+        this.controls = controls;
     }
 
-    public CompletableFuture<Decision> decide(List<Indicator> indicators, String transport) {
-        return decide(indicators, transport, deadlines);
+    public CompletableFuture<Decision> decide(MailQuery query, Transport transport) {
+        return decide(query, transport, deadlines);
     }
 
     /**
@@ -41,9 +46,12 @@ public final class DecisionService {
      * connection's event loop, so a lookup answered on that loop neither starts nor wakes another
      * thread for its deadline (a shared timer thread measurably stretched the latency tail).
      */
-    public CompletableFuture<Decision> decide(List<Indicator> indicators, String transport, ScheduledExecutorService timer) {
+    public CompletableFuture<Decision> decide(MailQuery query, Transport transport, ScheduledExecutorService timer) {
         long started = System.nanoTime();
-        CompletableFuture<Decision> decision = decideWithin(indicators, timer);
+        Controls now = controls.get(); // one request sees one set of controls, even across a reload
+        CompletableFuture<Decision> decision = now.screen(query)
+                .map(screened -> CompletableFuture.completedFuture(new Decision(screened, List.of())))
+                .orElseGet(() -> decideWithin(query.indicators(), now, timer));
         if (decision.isDone()) {
             listener.decided(transport, decision.join(), System.nanoTime() - started);
             return decision;
@@ -55,35 +63,36 @@ public final class DecisionService {
         });
     }
 
-    private CompletableFuture<Decision> decideWithin(List<Indicator> indicators, ScheduledExecutorService timer) {
+    private CompletableFuture<Decision> decideWithin(List<Indicator> indicators, Controls now,
+                                                     ScheduledExecutorService timer) {
         if (indicators.isEmpty()) {
-            return CompletableFuture.completedFuture(Decision.nothingToCheck());
+            return CompletableFuture.completedFuture(new Decision(now.conclude(Optional.empty(), false), List.of()));
         }
         List<CompletableFuture<Finding>> lookups = new ArrayList<>(indicators.size());
         for (Indicator indicator : indicators) {
             lookups.add(cache.lookup(indicator));
         }
-        Optional<Decision> early = settle(lookups, false);
+        Optional<Decision> early = settle(lookups, now, false);
         if (early.isPresent()) {
             return CompletableFuture.completedFuture(early.get()); // all cached: no timer, no allocation beyond this
         }
         CompletableFuture<Decision> result = new CompletableFuture<>();
         for (CompletableFuture<Finding> lookup : lookups) {
-            lookup.whenComplete((finding, failure) -> settle(lookups, false).ifPresent(result::complete));
+            lookup.whenComplete((finding, failure) -> settle(lookups, now, false).ifPresent(result::complete));
         }
-        ScheduledFuture<?> deadlinePassed = timer.schedule(() -> result.complete(settle(lookups, true).orElseThrow()),
+        ScheduledFuture<?> deadlinePassed = timer.schedule(() -> result.complete(settle(lookups, now, true).orElseThrow()),
                 deadline.toNanos(), TimeUnit.NANOSECONDS);
         result.whenComplete((done, failure) -> deadlinePassed.cancel(false));
         return result;
     }
 
     /**
-     * Walks the findings in request order: a listed one decides as soon as every earlier indicator is
-     * known and clean; at the deadline ({@code final}) unknown indicators are skipped as unchecked.
+     * Walks the findings in request order: a listing nothing can outrank decides as soon as every
+     * earlier indicator is known; otherwise all must be known, or the deadline ({@code deadlinePassed})
+     * has passed and the unknown ones count as unchecked.
      */
-    private static Optional<Decision> settle(List<CompletableFuture<Finding>> lookups, boolean deadlinePassed) {
+    private static Optional<Decision> settle(List<CompletableFuture<Finding>> lookups, Controls controls, boolean deadlinePassed) {
         List<Finding> findings = new ArrayList<>(lookups.size());
-        Finding suspicious = null;
         boolean unchecked = false;
         for (CompletableFuture<Finding> lookup : lookups) {
             Finding finding = lookup.getNow(null);
@@ -95,21 +104,13 @@ public final class DecisionService {
                 continue;
             }
             findings.add(finding);
-            if (finding.verdict().isEmpty()) {
+            if (finding instanceof Finding.Unanswered) {
                 unchecked = true;
-                continue;
-            }
-            Verdict verdict = finding.verdict().get().verdict();
-            if (verdict instanceof Verdict.Listed) {
-                return Optional.of(new Decision(verdict, Optional.of(finding), findings, false));
-            }
-            if (verdict instanceof Verdict.Suspicious && suspicious == null) {
-                suspicious = finding;
+            } else if (finding instanceof Finding.Answered answered && !(answered.verdict().verdict() instanceof Verdict.Clean)
+                    && controls.unbeatable(Listing.of(answered))) {
+                return Optional.of(new Decision(controls.conclude(Optional.of(Listing.of(answered)), false), findings));
             }
         }
-        if (suspicious != null) {
-            return Optional.of(new Decision(suspicious.verdict().orElseThrow().verdict(), Optional.of(suspicious), findings, unchecked));
-        }
-        return Optional.of(new Decision(Verdict.CLEAN, Optional.empty(), findings, unchecked));
+        return Optional.of(new Decision(controls.conclude(controls.decisive(findings), unchecked), findings));
     }
 }

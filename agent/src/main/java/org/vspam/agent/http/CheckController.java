@@ -17,13 +17,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.vspam.agent.cache.VerdictCache.Finding;
+import org.vspam.agent.cache.Finding;
 import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.DecisionService;
+import org.vspam.agent.decision.Listing;
+import org.vspam.agent.decision.MailQuery;
+import org.vspam.agent.decision.Transport;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.indicator.InvalidIndicatorException;
 import org.vspam.agent.verdict.ThreatDetails;
-import org.vspam.agent.verdict.Verdict;
 
 /**
  * {@code GET /check?sender_domain=…&client_ip=…} and {@code POST /check} with a JSON body: the
@@ -31,8 +33,6 @@ import org.vspam.agent.verdict.Verdict;
  */
 @Controller("/check")
 final class CheckController {
-    static final String TRANSPORT = "http";
-
     private final DecisionService decisions;
     private final ObjectMapper json;
     private final Counter skippedUrls;
@@ -100,23 +100,29 @@ final class CheckController {
         } catch (InvalidIndicatorException e) {
             return CompletableFuture.completedFuture(badRequest(e.getMessage()));
         }
-        return decisions.decide(asked.stream().map(CheckRequest.Asked::indicator).toList(), TRANSPORT)
+        MailQuery query = new MailQuery("", request.senderDomain() == null ? "" : Indicator.domainOrAddress(request.senderDomain().strip()),
+                request.clientIp() == null ? "" : request.clientIp().strip(), "", asked.stream().map(CheckRequest.Asked::indicator).toList());
+        return decisions.decide(query, Transport.HTTP)
                 .<HttpResponse<?>>thenApply(decision -> HttpResponse.ok(render(decision, asked)))
                 .exceptionally(failure -> HttpResponse.ok(CheckResponse.ALLOW)); // fail-open, as everywhere
     }
 
-    /** The one place a decision becomes a {@code /check} answer. */
+    /**
+     * The one place a decision becomes a {@code /check} answer: {@code malicious} says whether a
+     * listing was found, {@code action} what the agent does about it (reject, defer, tag or allow).
+     */
     static CheckResponse render(Decision decision, List<CheckRequest.Asked> asked) {
-        return switch (decision.verdict()) {
-            case Verdict.Listed listed -> describe(true, "reject", listed.category(), listed.details(), decision, asked);
-            case Verdict.Suspicious suspicious -> describe(false, "allow", suspicious.category(), suspicious.details(), decision, asked);
-            case Verdict.Clean clean -> CheckResponse.ALLOW;
-        };
+        String action = decision.outcome().word().label();
+        return decision.outcome().listing()
+                .map(listing -> describe(listing.listed(), action, listing, asked))
+                .orElseGet(() -> action.equals(CheckResponse.ALLOW.action()) ? CheckResponse.ALLOW
+                        : new CheckResponse(false, action, null, null, null, null, null, null, null, null));
     }
 
-    private static CheckResponse describe(boolean malicious, String action, String category, ThreatDetails details,
-                                          Decision decision, List<CheckRequest.Asked> asked) {
-        Finding finding = decision.decisive().orElseThrow();
+    private static CheckResponse describe(boolean malicious, String action, Listing listing, List<CheckRequest.Asked> asked) {
+        String category = listing.category();
+        ThreatDetails details = listing.details();
+        Finding.Answered finding = listing.finding();
         String given = asked.stream().filter(a -> a.indicator().equals(finding.indicator())).map(CheckRequest.Asked::given)
                 .findFirst().orElse(finding.indicator().value());
         String iocValue = finding.indicator().kind() == Indicator.Kind.URL ? given : finding.indicator().value();

@@ -37,7 +37,7 @@ record CheckRequest(@Nullable String senderDomain, @Nullable String clientIp, @N
         }
         List<Asked> asked = new ArrayList<>();
         if (!blank(senderDomain)) {
-            asked.add(new Asked(field("sender_domain", () -> Indicator.domain(domainPart(senderDomain))), senderDomain.strip()));
+            asked.add(new Asked(field("sender_domain", () -> Indicator.domain(Indicator.domainOrAddress(senderDomain))), senderDomain.strip()));
         }
         if (!blank(clientIp)) {
             asked.add(new Asked(field("client_ip", () -> Indicator.ip(clientIp)), clientIp.strip()));
@@ -60,12 +60,6 @@ record CheckRequest(@Nullable String senderDomain, @Nullable String clientIp, @N
             throw new InvalidIndicatorException("urls: no usable host in " + skipped + (skipped == 1 ? " entry" : " entries"));
         }
         return new Asking(asked, skipped);
-    }
-
-    /** An address given where a domain is expected is taken for its domain, as the policy server does. */
-    private static String domainPart(String value) {
-        int at = value.lastIndexOf('@');
-        return at < 0 ? value : value.substring(at + 1);
     }
 
     /**

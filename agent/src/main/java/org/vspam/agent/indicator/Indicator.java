@@ -35,6 +35,20 @@ public record Indicator(Kind kind, String value) {
     }
 
     /** A sender's domain, or an address literal such as {@code [192.0.2.1]}, which is an IP. */
+    /**
+     * The domain of an envelope address: what follows its last {@code @}; empty for a bounce
+     * ({@code <>}) or a bare local name. The one place this rule is written.
+     */
+    public static String domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? "" : address.substring(at + 1);
+    }
+
+    /** What a user typed where a domain is expected: an address counts for its {@link #domainOf domain}. */
+    public static String domainOrAddress(String value) {
+        return value.indexOf('@') < 0 ? value : domainOf(value);
+    }
+
     public static Indicator domain(String raw) {
         String value = trim(raw);
         if (value.startsWith("[") && value.endsWith("]")) {

@@ -9,9 +9,13 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.vspam.agent.cache.VerdictCache.Finding;
+import java.util.List;
+import org.vspam.agent.cache.Finding;
 import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.DecisionListener;
+import org.vspam.agent.decision.Outcome;
+import org.vspam.agent.decision.Transport;
+import org.vspam.config.Action;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.lookup.LookupListener;
@@ -24,11 +28,11 @@ import org.vspam.agent.lookup.Source;
  */
 @Singleton
 public final class AgentMetrics implements DecisionListener, LookupListener {
-    private static final String[] VERDICTS = {"listed", "suspicious", "clean"};
+    private static final String[] VERDICTS = {"listed", "suspicious", "clean", "allowed", "skipped"};
     private static final String[] OUTCOMES = {"hit", "miss", "listed", "suspicious", "clean", "disabled", "error", "timeout"};
 
     private final MeterRegistry registry;
-    private final Map<String, TransportMeters> transports = new ConcurrentHashMap<>();
+    private final Map<Transport, TransportMeters> transports = new EnumMap<>(Transport.class);
     private final Map<Source, SourceMeters> sources = new EnumMap<>(Source.class);
 
     public AgentMetrics(MeterRegistry registry) {
@@ -36,20 +40,39 @@ public final class AgentMetrics implements DecisionListener, LookupListener {
         for (Source source : Source.values()) {
             sources.put(source, new SourceMeters(source));
         }
+        for (Transport transport : Transport.values()) {
+            transports.put(transport, new TransportMeters(transport));
+        }
     }
 
     @Override
-    public void decided(String transport, Decision decision, long nanos) {
-        TransportMeters meters = transports.computeIfAbsent(transport, TransportMeters::new);
-        meters.decisions.get(decision.verdict().label()).increment();
+    public void decided(Transport transport, Decision decision, long nanos) {
+        TransportMeters meters = transports.get(transport);
+        meters.decisions.get(verdict(decision.outcome().why())).increment();
+        meters.actions.get(decision.outcome().word()).increment();
+        if (decision.outcome() instanceof Outcome.Tag tag && tag.withheld().isPresent()) {
+            meters.withheld.get(tag.withheld().get()).increment();
+        }
         meters.duration.record(nanos, TimeUnit.NANOSECONDS);
         if (decision.failedOpen()) {
             meters.failOpen.increment();
         }
         SourceMeters local = sources.get(Source.LOCAL_CACHE);
         for (Finding finding : decision.findings()) {
-            local.outcomes.get(finding.source() == Source.LOCAL_CACHE ? "hit" : "miss").increment();
+            boolean hit = finding instanceof Finding.Answered answered && answered.source() == Source.LOCAL_CACHE;
+            local.outcomes.get(hit ? "hit" : "miss").increment();
         }
+    }
+
+    /** The {@code verdict} label: what was found, or why nothing was looked up. */
+    private static String verdict(Outcome.Why why) {
+        return switch (why) {
+            case Outcome.Why.Listed listed -> listed.listing().verdict().label();
+            case Outcome.Why.AllowedByList allowed -> "allowed";
+            case Outcome.Why.Authenticated authenticated -> "skipped";
+            case Outcome.Why.Unchecked unchecked -> "clean";
+            case Outcome.Why.Clean clean -> "clean";
+        };
     }
 
     @Override
@@ -70,17 +93,28 @@ public final class AgentMetrics implements DecisionListener, LookupListener {
     /** The meters of one transport (policy, http, cli). */
     private final class TransportMeters {
         final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+        final Map<Outcome.Word, Counter> actions = new EnumMap<>(Outcome.Word.class);
+        final Map<Action, Counter> withheld = new EnumMap<>(Action.class);
         final Counter failOpen;
         final Timer duration;
 
-        TransportMeters(String transport) {
+        TransportMeters(Transport transport) {
             for (String verdict : VERDICTS) {
                 decisions.put(verdict, Counter.builder("vspam.decisions").description("Decisions by transport and verdict")
-                        .tag("transport", transport).tag("verdict", verdict).register(registry));
+                        .tag("transport", transport.label()).tag("verdict", verdict).register(registry));
+            }
+            for (Outcome.Word word : Outcome.Word.values()) {
+                actions.put(word, Counter.builder("vspam.actions").description("Answers by transport and action (reject, defer, tag, allow)")
+                        .tag("transport", transport.label()).tag("action", word.label()).register(registry));
+            }
+            for (Action action : List.of(Action.REJECT, Action.DEFER)) {
+                withheld.put(action, Counter.builder("vspam.monitor.withheld")
+                        .description("Refusals monitor mode did not carry out (the mail was tagged instead), by the action enforce would take")
+                        .tag("transport", transport.label()).tag("action", action.word()).register(registry));
             }
             failOpen = Counter.builder("vspam.fail.open").description("Requests allowed only because something could not be checked")
-                    .tag("transport", transport).register(registry);
-            duration = timer("vspam.decision.duration", "Time to decide one request", "transport", transport);
+                    .tag("transport", transport.label()).register(registry);
+            duration = timer("vspam.decision.duration", "Time to decide one request", "transport", transport.label());
         }
     }
 

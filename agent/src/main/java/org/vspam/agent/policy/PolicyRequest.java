@@ -1,6 +1,7 @@
 package org.vspam.agent.policy;
 
 import io.micronaut.core.annotation.Nullable;
+import org.vspam.agent.indicator.Indicator;
 
 /**
  * One policy delegation request, holding only the attributes the agent uses or logs. An absent
@@ -17,6 +18,7 @@ public record PolicyRequest(
         String clientName,
         String heloName,
         String queueId,
+        String saslUsername,
         @Nullable String malformed) {
 
     public static final String SMTPD_ACCESS_POLICY = "smtpd_access_policy";
@@ -25,9 +27,8 @@ public record PolicyRequest(
         return SMTPD_ACCESS_POLICY.equals(request);
     }
 
-    /** The part after the last {@code @}; empty for a bounce ({@code sender=}) or a local name. */
+    /** The sender's domain; empty for a bounce ({@code sender=}) or a local name. */
     public String senderDomain() {
-        int at = sender.lastIndexOf('@');
-        return at < 0 ? "" : sender.substring(at + 1);
+        return Indicator.domainOf(sender);
     }
 }

@@ -58,7 +58,7 @@ public final class PolicyRequestDecoder extends MessageToMessageDecoder<ByteBuf>
 
     /** The attributes the agent reads, in the order of {@link Attributes#values}. */
     private enum Name {
-        REQUEST, PROTOCOL_STATE, SENDER, RECIPIENT, CLIENT_ADDRESS, CLIENT_NAME, HELO_NAME, QUEUE_ID;
+        REQUEST, PROTOCOL_STATE, SENDER, RECIPIENT, CLIENT_ADDRESS, CLIENT_NAME, HELO_NAME, QUEUE_ID, SASL_USERNAME;
 
         private static final Name[] ALL = values();
         private final byte[] wire = name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
@@ -100,7 +100,8 @@ public final class PolicyRequestDecoder extends MessageToMessageDecoder<ByteBuf>
 
         PolicyRequest toRequest() {
             return new PolicyRequest(value(Name.REQUEST), value(Name.PROTOCOL_STATE), value(Name.SENDER), value(Name.RECIPIENT),
-                    value(Name.CLIENT_ADDRESS), value(Name.CLIENT_NAME), value(Name.HELO_NAME), value(Name.QUEUE_ID), malformed);
+                    value(Name.CLIENT_ADDRESS), value(Name.CLIENT_NAME), value(Name.HELO_NAME), value(Name.QUEUE_ID), value(Name.SASL_USERNAME),
+                    malformed);
         }
 
         private String value(Name name) {

@@ -7,26 +7,27 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vspam.agent.decision.Controls;
 import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.DecisionService;
+import org.vspam.agent.decision.MailQuery;
+import org.vspam.agent.decision.Transport;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.indicator.InvalidIndicatorException;
 
 /**
  * Answers a policy request: the sender's domain and the client address go through the decision
- * path; a listed one is refused with {@code reject_message}, everything else, including every
- * failure of our own, is {@code DUNNO}. Knows nothing of Netty.
+ * path, and its outcome is told to Postfix as the controls' texts say; every failure of our own is
+ * {@code DUNNO}. Knows nothing of Netty.
  */
 public final class PolicyService {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
-    public static final String TRANSPORT = "policy";
-
     private final DecisionService decisions;
-    private final PolicyAction reject;
+    private final Supplier<Controls> controls;
 
-    public PolicyService(DecisionService decisions, String rejectMessage) {
+    public PolicyService(DecisionService decisions, Supplier<Controls> controls) {
         this.decisions = decisions;
-        this.reject = new PolicyAction.Reject(rejectMessage);
+        this.controls = controls;
     }
 
     /** Never completes exceptionally; {@code timer} keeps the decision's deadline (the connection's event loop). */
@@ -45,18 +46,22 @@ public final class PolicyService {
             return CompletableFuture.completedFuture(PolicyAction.DUNNO);
         }
         try {
-            CompletableFuture<Decision> decision = decisions.decide(indicators(request), TRANSPORT, timer);
+            CompletableFuture<Decision> decision = decisions.decide(query(request), Transport.POLICY, timer);
             return decision.handle((done, failure) -> {
                 if (failure != null) {
                     LOG.error("decision failed; answering DUNNO (fail-open)", failure);
                     return PolicyAction.DUNNO;
                 }
-                return done.listed() ? reject : PolicyAction.DUNNO;
+                return PolicyAction.of(done.outcome(), controls.get().replies());
             });
         } catch (RuntimeException failure) {
             LOG.error("decision failed; answering DUNNO (fail-open)", failure);
             return CompletableFuture.completedFuture(PolicyAction.DUNNO);
         }
+    }
+
+    static MailQuery query(PolicyRequest request) {
+        return new MailQuery(request.sender(), request.senderDomain(), request.clientAddress(), request.saslUsername(), indicators(request));
     }
 
     /** Sender domain first, then the client address; a value that is not one is left out. */

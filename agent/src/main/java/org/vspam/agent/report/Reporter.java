@@ -20,8 +20,10 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vspam.agent.cache.VerdictCache.Finding;
 import org.vspam.agent.decision.Decision;
+import org.vspam.agent.decision.Listing;
+import org.vspam.agent.decision.Outcome;
+import org.vspam.agent.decision.Transport;
 import org.vspam.agent.decision.DecisionListener;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Failures;
@@ -75,12 +77,17 @@ public final class Reporter implements DecisionListener, AutoCloseable {
     }
 
     @Override
-    public void decided(String transport, Decision decision, long nanos) {
-        if (decision.verdict() instanceof Verdict.Listed listed && decision.decisive().isPresent() && closing.getCount() > 0) {
-            Finding finding = decision.decisive().get();
-            String origin = finding.verdict().map(v -> v.origin().label()).orElse("unknown");
-            submit(finding.indicator(), "vspam-agent " + agentVersion + ": refused via " + transport + "; listed as "
-                    + listed.category() + " (" + origin + ")");
+    public void decided(Transport transport, Decision decision, long nanos) {
+        // Only what was refused is reported: not what was tagged or allowed, and nothing in monitor mode.
+        String refused = switch (decision.outcome()) {
+            case Outcome.Refuse refuse -> "refused";
+            case Outcome.Defer defer -> "deferred";
+            default -> null;
+        };
+        Listing listing = decision.outcome().listing().orElse(null);
+        if (refused != null && listing != null && listing.listed() && closing.getCount() > 0) {
+            submit(listing.finding().indicator(), "vspam-agent " + agentVersion + ": " + refused + " via " + transport + "; listed as "
+                    + listing.category() + " (" + listing.finding().verdict().origin().label() + ")");
         }
     }
 

@@ -48,6 +48,11 @@ public final class ServiceManager {
         send("READY=1\nSTATUS=" + status);
     }
 
+    /** The agent is re-reading its configuration; {@link #ready} ends it. */
+    public void reloading() {
+        send("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1_000);
+    }
+
     /** The agent has begun to drain and stop. */
     public void stopping() {
         send("STOPPING=1\nSTATUS=draining connections");

@@ -62,15 +62,15 @@ class VerdictCacheTest {
         assertThat(file).exists();
 
         try (VerdictCache second = cache(file)) {
-            VerdictCache.Finding phish = second.lookup(PHISH).join();
-            VerdictCache.Finding clean = second.lookup(CLEAN).join();
+            Finding.Answered phish = (Finding.Answered) second.lookup(PHISH).join();
+            Finding.Answered clean = (Finding.Answered) second.lookup(CLEAN).join();
 
             assertThat(upstreamCalls).as("both answered from the restored cache").hasValue(2);
             assertThat(phish.source()).isEqualTo(Source.LOCAL_CACHE);
-            assertThat(phish.verdict().orElseThrow().origin()).isEqualTo(Source.API);
-            Verdict.Listed listed = (Verdict.Listed) phish.verdict().orElseThrow().verdict();
+            assertThat(phish.verdict().origin()).isEqualTo(Source.API);
+            Verdict.Listed listed = (Verdict.Listed) phish.verdict().verdict();
             assertThat(listed.details().effectiveDecision().rationale()).isEqualTo("why");
-            assertThat(clean.verdict().orElseThrow().verdict()).isEqualTo(Verdict.CLEAN);
+            assertThat(clean.verdict().verdict()).isEqualTo(Verdict.CLEAN);
         }
     }
 
@@ -105,7 +105,7 @@ class VerdictCacheTest {
         Files.writeString(file, "{\"version\": 1, \"entries\": [{\"k\": \"DOMAIN\", \"i\": ");
         try (VerdictCache cache = cache(file)) {
             assertThat(cache.size()).isZero();
-            assertThat(cache.lookup(PHISH).join().verdict()).isPresent();
+            assertThat(cache.lookup(PHISH).join()).isInstanceOf(Finding.Answered.class);
         }
         assertThat(Files.readString(file)).as("rewritten whole on close").contains("phish.example.net");
     }
@@ -115,7 +115,7 @@ class VerdictCacheTest {
         Path blocker = dir.resolve("not-a-directory");
         Files.writeString(blocker, "x");
         try (VerdictCache cache = cache(blocker.resolve("cache.db"))) {
-            assertThat(cache.lookup(PHISH).join().verdict()).isPresent();
+            assertThat(cache.lookup(PHISH).join()).isInstanceOf(Finding.Answered.class);
         }
         assertThat(blocker.resolve("cache.db")).doesNotExist();
     }

@@ -18,7 +18,10 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.vspam.agent.cache.Finding;
 import org.vspam.agent.cache.VerdictCache;
+import org.vspam.config.AgentConfigLoader;
+import org.vspam.config.AllowList;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Lookup;
 import org.vspam.agent.lookup.LookupChain;
@@ -68,6 +71,9 @@ class DecisionServiceTest {
         }
     }
 
+    /** The controls of a configuration with every default. */
+    private static final Controls DEFAULTS = Controls.of(AgentConfigLoader.defaults(), AllowList.EMPTY);
+
     private final List<Decision> observed = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
@@ -79,17 +85,30 @@ class DecisionServiceTest {
     private DecisionService service(Duration deadline, Duration ttl, LookupSource... sources) {
         LookupChain chain = new LookupChain(List.of(sources), List.of(), ttl, Clock.systemUTC());
         VerdictCache cache = new VerdictCache(chain, 1000, Optional.empty(), ObjectMapper.getDefault(), Clock.systemUTC());
-        return new DecisionService(cache, deadline, timer, (transport, decision, nanos) -> observed.add(decision));
+        return new DecisionService(cache, deadline, timer, (transport, decision, nanos) -> observed.add(decision), () -> DEFAULTS);
+    }
+
+    /** The verdict that decided, clean when none did. */
+    private static Verdict verdict(Decision decision) {
+        return decision.outcome().listing().map(Listing::verdict).orElse(Verdict.CLEAN);
+    }
+
+    private static boolean refused(Decision decision) {
+        return decision.outcome() instanceof Outcome.Refuse;
+    }
+
+    private static Finding.Answered decisive(Decision decision) {
+        return decision.outcome().listing().orElseThrow().finding();
     }
 
     @Test
     void aListedSenderDecides() {
         ScriptedSource api = new ScriptedSource(Source.API).answer(PHISH, PHISHING).answer(LISTED_IP, Verdict.CLEAN);
-        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api).decide(List.of(PHISH, LISTED_IP), "test").join();
+        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api).decide(MailQuery.of(List.of(PHISH, LISTED_IP)), Transport.CLI).join();
 
-        assertThat(decision.verdict()).isEqualTo(PHISHING);
-        assertThat(decision.decisive().orElseThrow().indicator()).isEqualTo(PHISH);
-        assertThat(decision.decisive().orElseThrow().source()).isEqualTo(Source.API);
+        assertThat(verdict(decision)).isEqualTo(PHISHING);
+        assertThat(decisive(decision).indicator()).isEqualTo(PHISH);
+        assertThat(decisive(decision).source()).isEqualTo(Source.API);
         assertThat(decision.failedOpen()).isFalse();
         assertThat(observed).containsExactly(decision);
     }
@@ -98,9 +117,9 @@ class DecisionServiceTest {
     void theFirstSourceWithAnAnswerWinsAndLaterSourcesAreNotAsked() {
         ScriptedSource api = new ScriptedSource(Source.API).answer(CLEAN, Verdict.CLEAN);
         ScriptedSource dnsbl = new ScriptedSource(Source.DNSBL).answer(CLEAN, PHISHING);
-        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api, dnsbl).decide(List.of(CLEAN), "test").join();
+        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api, dnsbl).decide(MailQuery.of(List.of(CLEAN)), Transport.CLI).join();
 
-        assertThat(decision.verdict()).isEqualTo(Verdict.CLEAN);
+        assertThat(verdict(decision)).isEqualTo(Verdict.CLEAN);
         assertThat(dnsbl.calls).hasValue(0);
     }
 
@@ -108,10 +127,10 @@ class DecisionServiceTest {
     void theDnsblAnswersWhenTheApiFails() {
         ScriptedSource api = new ScriptedSource(Source.API).fail(PHISH);
         ScriptedSource dnsbl = new ScriptedSource(Source.DNSBL).answer(PHISH, PHISHING);
-        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api, dnsbl).decide(List.of(PHISH), "test").join();
+        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api, dnsbl).decide(MailQuery.of(List.of(PHISH)), Transport.CLI).join();
 
-        assertThat(decision.listed()).isTrue();
-        assertThat(decision.decisive().orElseThrow().source()).isEqualTo(Source.DNSBL);
+        assertThat(refused(decision)).isTrue();
+        assertThat(decisive(decision).source()).isEqualTo(Source.DNSBL);
     }
 
     @Test
@@ -120,11 +139,11 @@ class DecisionServiceTest {
         ScriptedSource dnsbl = new ScriptedSource(Source.DNSBL).fail(PHISH);
         DecisionService service = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api, dnsbl);
 
-        Decision decision = service.decide(List.of(PHISH), "test").join();
-        assertThat(decision.verdict()).isEqualTo(Verdict.CLEAN);
+        Decision decision = service.decide(MailQuery.of(List.of(PHISH)), Transport.CLI).join();
+        assertThat(verdict(decision)).isEqualTo(Verdict.CLEAN);
         assertThat(decision.failedOpen()).isTrue();
 
-        service.decide(List.of(PHISH), "test").join();
+        service.decide(MailQuery.of(List.of(PHISH)), Transport.CLI).join();
         assertThat(api.calls).as("errors are never cached").hasValue(2);
     }
 
@@ -133,13 +152,13 @@ class DecisionServiceTest {
         ScriptedSource api = new ScriptedSource(Source.API).answer(PHISH, PHISHING).answer(CLEAN, Verdict.CLEAN);
         DecisionService service = service(Duration.ofSeconds(1), Duration.ofMillis(300), api);
 
-        service.decide(List.of(PHISH, CLEAN), "test").join();
-        Decision second = service.decide(List.of(PHISH, CLEAN), "test").join();
+        service.decide(MailQuery.of(List.of(PHISH, CLEAN)), Transport.CLI).join();
+        Decision second = service.decide(MailQuery.of(List.of(PHISH, CLEAN)), Transport.CLI).join();
         assertThat(api.calls).as("listed and clean answers both cached").hasValue(2);
-        assertThat(second.decisive().orElseThrow().source()).isEqualTo(Source.LOCAL_CACHE);
+        assertThat(decisive(second).source()).isEqualTo(Source.LOCAL_CACHE);
 
         await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
-            service.decide(List.of(CLEAN), "test").join();
+            service.decide(MailQuery.of(List.of(CLEAN)), Transport.CLI).join();
             assertThat(api.calls).as("asked again once the TTL passed").hasValueGreaterThan(2);
         });
     }
@@ -151,12 +170,12 @@ class DecisionServiceTest {
 
         List<CompletableFuture<Decision>> decisions = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            decisions.add(service.decide(List.of(PHISH), "test"));
+            decisions.add(service.decide(MailQuery.of(List.of(PHISH)), Transport.CLI));
         }
         assertThat(api.calls).hasValue(1);
         api.pending.get(PHISH).complete(new Lookup.Answered(Source.API, PHISHING));
 
-        assertThat(decisions).allSatisfy(decision -> assertThat(decision.join().listed()).isTrue());
+        assertThat(decisions).allSatisfy(decision -> assertThat(refused(decision.join())).isTrue());
         assertThat(api.calls).hasValue(1);
     }
 
@@ -166,10 +185,10 @@ class DecisionServiceTest {
         DecisionService service = service(Duration.ofMillis(200), Duration.ofMinutes(10), api);
 
         long started = System.nanoTime();
-        Decision decision = service.decide(List.of(PHISH), "test").join();
+        Decision decision = service.decide(MailQuery.of(List.of(PHISH)), Transport.CLI).join();
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
 
-        assertThat(decision.verdict()).isEqualTo(Verdict.CLEAN);
+        assertThat(verdict(decision)).isEqualTo(Verdict.CLEAN);
         assertThat(decision.failedOpen()).isTrue();
         assertThat(elapsedMillis).as("decided at the deadline, not later").isBetween(150L, 1500L);
     }
@@ -180,7 +199,7 @@ class DecisionServiceTest {
         try {
             DecisionService service = service(Duration.ofMillis(500), Duration.ofMinutes(10), new ScriptedSource(Source.API));
 
-            String decidedOn = service.decide(List.of(PHISH), "test", callers).thenApply(decision -> Thread.currentThread().getName()).join();
+            String decidedOn = service.decide(MailQuery.of(List.of(PHISH)), Transport.CLI, callers).thenApply(decision -> Thread.currentThread().getName()).join();
 
             assertThat(decidedOn).as("the deadline fired on the caller's scheduler, not the service's").isEqualTo("callers-event-loop");
         } finally {
@@ -196,11 +215,11 @@ class DecisionServiceTest {
             ScriptedSource api = new ScriptedSource(Source.API);
             DecisionService service = service(Duration.ofMinutes(5), Duration.ofMinutes(10), api);
 
-            CompletableFuture<Decision> decision = service.decide(List.of(PHISH), "test", callers);
+            CompletableFuture<Decision> decision = service.decide(MailQuery.of(List.of(PHISH)), Transport.CLI, callers);
             assertThat(callers.getQueue()).as("a deadline is pending while the lookup is").hasSize(1);
             api.pending.get(PHISH).complete(new Lookup.Answered(Source.API, PHISHING));
 
-            assertThat(decision.join().listed()).isTrue();
+            assertThat(refused(decision.join())).isTrue();
             assertThat(callers.getQueue()).as("nothing left behind for five minutes").isEmpty();
         } finally {
             callers.shutdownNow();
@@ -210,10 +229,10 @@ class DecisionServiceTest {
     @Test
     void aListedClientStillDecidesWhenTheSenderLookupMissesTheDeadline() {
         ScriptedSource api = new ScriptedSource(Source.API).answer(LISTED_IP, new Verdict.Listed("spam_source", ThreatDetails.ofCategory("spam_source")));
-        Decision decision = service(Duration.ofMillis(200), Duration.ofMinutes(10), api).decide(List.of(PHISH, LISTED_IP), "test").join();
+        Decision decision = service(Duration.ofMillis(200), Duration.ofMinutes(10), api).decide(MailQuery.of(List.of(PHISH, LISTED_IP)), Transport.CLI).join();
 
-        assertThat(decision.listed()).isTrue();
-        assertThat(decision.decisive().orElseThrow().indicator()).isEqualTo(LISTED_IP);
+        assertThat(refused(decision)).isTrue();
+        assertThat(decisive(decision).indicator()).isEqualTo(LISTED_IP);
     }
 
     @Test
@@ -222,27 +241,27 @@ class DecisionServiceTest {
         ScriptedSource api = new ScriptedSource(Source.API).answer(LISTED_IP, spam);
         DecisionService service = service(Duration.ofSeconds(5), Duration.ofMinutes(10), api);
 
-        CompletableFuture<Decision> decision = service.decide(List.of(PHISH, LISTED_IP), "test");
+        CompletableFuture<Decision> decision = service.decide(MailQuery.of(List.of(PHISH, LISTED_IP)), Transport.CLI);
         assertThat(decision).as("waits for the sender, which comes first").isNotDone();
         api.pending.get(PHISH).complete(new Lookup.Answered(Source.API, PHISHING));
 
-        assertThat(decision.join().decisive().orElseThrow().indicator()).isEqualTo(PHISH);
+        assertThat(decisive(decision.join()).indicator()).isEqualTo(PHISH);
     }
 
     @Test
     void suspiciousIsAllowedButReported() {
         Verdict suspicious = new Verdict.Suspicious("phishing_url", ThreatDetails.ofCategory("phishing_url"));
         ScriptedSource api = new ScriptedSource(Source.API).answer(PHISH, suspicious).answer(LISTED_IP, Verdict.CLEAN);
-        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api).decide(List.of(PHISH, LISTED_IP), "test").join();
+        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10), api).decide(MailQuery.of(List.of(PHISH, LISTED_IP)), Transport.CLI).join();
 
-        assertThat(decision.verdict()).isEqualTo(suspicious);
-        assertThat(decision.listed()).isFalse();
+        assertThat(verdict(decision)).isEqualTo(suspicious);
+        assertThat(refused(decision)).isFalse();
     }
 
     @Test
     void nothingToCheckIsAllow() {
-        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10)).decide(List.of(), "test").join();
-        assertThat(decision.verdict()).isEqualTo(Verdict.CLEAN);
+        Decision decision = service(Duration.ofSeconds(1), Duration.ofMinutes(10)).decide(MailQuery.of(List.of()), Transport.CLI).join();
+        assertThat(verdict(decision)).isEqualTo(Verdict.CLEAN);
         assertThat(decision.failedOpen()).isFalse();
     }
 
@@ -260,6 +279,6 @@ class DecisionServiceTest {
             }
         };
         ScriptedSource dnsbl = new ScriptedSource(Source.DNSBL).answer(PHISH, PHISHING);
-        assertThat(service(Duration.ofSeconds(1), Duration.ofMinutes(10), broken, dnsbl).decide(List.of(PHISH), "test").join().listed()).isTrue();
+        assertThat(service(Duration.ofSeconds(1), Duration.ofMinutes(10), broken, dnsbl).decide(MailQuery.of(List.of(PHISH)), Transport.CLI).join().outcome()).isInstanceOf(Outcome.Refuse.class);
     }
 }

@@ -59,16 +59,17 @@ class ServiceManagerIT {
                 """.formatted(port);
         try (PackagedAgent agent = PackagedAgent.serve(dir, "agent", yaml)) {
             agent.signal("HUP");
-            await("unchanged").atMost(Duration.ofSeconds(10)).until(() -> agent.lines("SIGHUP: the configuration was read again and is unchanged") == 1);
+            await("unchanged").atMost(Duration.ofSeconds(10)).until(() -> agent.lines("SIGHUP: the configuration was read again; nothing that changes live has changed") == 1);
 
             Files.writeString(dir.resolve("agent.yml"), yaml + "cache_ttl: ten\n");
             agent.signal("HUP");
             await("the mistake").atMost(Duration.ofSeconds(10)).until(() -> agent.lines("SIGHUP: the configuration was not reloaded") == 1);
             assertThat(agent.log()).contains("the running one stays in force: cache_ttl: \"ten\" is not a duration");
 
-            Files.writeString(dir.resolve("agent.yml"), yaml + "cache_ttl: 5m\n");
+            Files.writeString(dir.resolve("agent.yml"), yaml + "cache_ttl: 5m\nmode: monitor\n");
             agent.signal("HUP");
-            await("the difference").atMost(Duration.ofSeconds(10)).until(() -> agent.lines("differs from the running one") == 1);
+            await("the difference").atMost(Duration.ofSeconds(10)).until(() -> agent.lines("SIGHUP: the configuration was read again; applied: mode") == 1);
+            assertThat(agent.log()).contains("SIGHUP: cache_ttl changed but only take effect at a restart");
 
             assertThat(agent.alive()).isTrue();
             try (PolicyClient client = PolicyClient.tcp(port)) {

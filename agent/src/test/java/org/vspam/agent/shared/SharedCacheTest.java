@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.Agent;
 import org.vspam.agent.cache.CachedVerdict;
+import org.vspam.agent.cache.Finding;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Source;
 import org.vspam.agent.testing.AgentHarness;
@@ -150,12 +151,12 @@ class SharedCacheTest {
                  StatefulRedisConnection<String, String> look = redis.connect()) {
                 await().until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1);
                 Indicator phish = Indicator.domain(ThreatFixtures.TORNODE);
-                CachedVerdict learned = first.cache().lookup(phish).join().verdict().orElseThrow();
+                CachedVerdict learned = ((Finding.Answered) first.cache().lookup(phish).join()).verdict();
                 await().atMost(Duration.ofSeconds(5)).until(() -> !look.sync().keys("*:v1:d:" + ThreatFixtures.TORNODE).isEmpty());
                 String key = look.sync().keys("*:v1:d:" + ThreatFixtures.TORNODE).getFirst();
                 assertThat(look.sync().pttl(key)).isBetween(20_000L, 30_000L);
 
-                CachedVerdict promoted = second.cache().lookup(phish).join().verdict().orElseThrow();
+                CachedVerdict promoted = ((Finding.Answered) second.cache().lookup(phish).join()).verdict();
                 assertThat(promoted.origin()).isEqualTo(Source.SHARED_CACHE);
                 assertThat(promoted.expiresAtMillis()).as("the remaining lifetime, not a fresh one").isEqualTo(learned.expiresAtMillis());
             }

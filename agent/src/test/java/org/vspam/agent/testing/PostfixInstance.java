@@ -28,6 +28,11 @@ public final class PostfixInstance implements AutoCloseable {
 
     /** Starts Postfix asking the policy service at {@code policyService} (e.g. {@code inet:127.0.0.1:10045}). */
     public static PostfixInstance start(String policyService) throws Exception {
+        return start(policyService, "");
+    }
+
+    /** As {@link #start(String)}, with more main.cf lines. */
+    public static PostfixInstance start(String policyService, String moreMainCf) throws Exception {
         Path postfix = Tools.require("postfix", "apt-get install postfix");
         Tools.require("swaks", "apt-get install swaks");
         if (!"root".equals(System.getProperty("user.name"))) {
@@ -37,7 +42,7 @@ public final class PostfixInstance implements AutoCloseable {
         stopLeftover(postfix);
         reset();
         int port = Ports.freeTcpPort();
-        Files.writeString(DIRECTORY.resolve("main.cf"), mainCf(policyService));
+        Files.writeString(DIRECTORY.resolve("main.cf"), mainCf(policyService) + moreMainCf);
         Files.writeString(DIRECTORY.resolve("master.cf"), masterCf(port));
         Commands.run(List.of("chown", "postfix:postfix", DIRECTORY.resolve("data").toString()));
         Commands.run(List.of(postfix.toString(), "-c", DIRECTORY.toString(), "start"));
@@ -56,6 +61,17 @@ public final class PostfixInstance implements AutoCloseable {
      */
     public String rcpt(String sender, String clientAddress) throws Exception {
         return Commands.swaksRcpt(port, sender, clientAddress);
+    }
+
+    /** Sends a whole message with swaks (client address set with XCLIENT) and returns the transcript. */
+    public String send(String sender, String clientAddress) throws Exception {
+        return Commands.run(List.of("swaks", "--server", "127.0.0.1:" + port, "--from", sender, "--to", "user@example.org",
+                "--helo", "mail.example.com", "--xclient", "ADDR=" + clientAddress + " NAME=mail.example.com", "--timeout", "30"), false);
+    }
+
+    /** A queued message, headers and body, as {@code postcat -q} shows it. */
+    public String queued(String queueId) throws Exception {
+        return Commands.run(List.of(postfix.resolveSibling("postcat").toString(), "-c", DIRECTORY.toString(), "-q", queueId));
     }
 
     public String maillog() throws IOException {

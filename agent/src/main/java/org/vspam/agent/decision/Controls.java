@@ -1,0 +1,99 @@
+package org.vspam.agent.decision;
+
+import java.util.List;
+import java.util.Optional;
+import org.vspam.agent.cache.Finding;
+import org.vspam.agent.verdict.Verdict;
+import org.vspam.config.Action;
+import org.vspam.config.Actions;
+import org.vspam.config.AgentConfig;
+import org.vspam.config.AllowList;
+import org.vspam.config.ClientRange;
+import org.vspam.config.FailureAction;
+import org.vspam.config.Mode;
+
+/**
+ * The operator's controls, applied to a request before any lookup (allow-lists, authenticated
+ * senders) and to what the lookups found (the family's action, monitor mode, the failure action).
+ * Immutable: a reload or a changed allow file makes a new one.
+ */
+public record Controls(AllowList allowList, boolean skipAuthenticated, Mode mode, Actions actions, FailureAction failureAction,
+                       Replies replies) {
+
+    public static Controls of(AgentConfig config, AllowList fromFile) {
+        return new Controls(config.allowList().and(fromFile), config.skipAuthenticated(), config.mode(), config.actions(),
+                config.failureAction(), Replies.of(config));
+    }
+
+    /** The outcome when the request is not to be looked up at all. */
+    public Optional<Outcome> screen(MailQuery query) {
+        if (skipAuthenticated && !query.saslUsername().isBlank()) {
+            return Optional.of(new Outcome.Allow(new Outcome.Why.Authenticated(query.saslUsername())));
+        }
+        if (allowList.isEmpty()) {
+            return Optional.empty();
+        }
+        return allowList.match(ClientRange.address(query.clientAddress()), query.sender(), query.senderDomain())
+                .map(entry -> new Outcome.Allow(new Outcome.Why.AllowedByList(entry)));
+    }
+
+    /** What a listing's family asks for. */
+    public Action actionFor(Listing listing) {
+        return actions.of(listing.family());
+    }
+
+    /**
+     * The outcome of what was found: the decisive listing (the first of the most severe action, see
+     * {@link DecisionService}), or, with none, whether something went unchecked.
+     */
+    public Outcome conclude(Optional<Listing> decisive, boolean unchecked) {
+        if (decisive.isEmpty()) {
+            if (!unchecked) {
+                return new Outcome.Allow(Outcome.Why.CLEAN);
+            }
+            return failureAction == FailureAction.DEFER && mode == Mode.ENFORCE
+                    ? new Outcome.Defer(Outcome.Why.UNCHECKED) : new Outcome.Allow(Outcome.Why.UNCHECKED);
+        }
+        Outcome.Why.Listed why = new Outcome.Why.Listed(decisive.get());
+        Action action = actionFor(decisive.get());
+        if (mode == Mode.MONITOR && (action == Action.REJECT || action == Action.DEFER)) {
+            return new Outcome.Tag(why, Optional.of(action));
+        }
+        return switch (action) {
+            case REJECT -> new Outcome.Refuse(why);
+            case DEFER -> new Outcome.Defer(why);
+            case PREPEND -> new Outcome.Tag(why, Optional.empty());
+            case ALLOW -> new Outcome.Allow(why);
+        };
+    }
+
+    /** The decisive listing among findings known so far, all of them known: the first with the most severe action. */
+    Optional<Listing> decisive(List<Finding> findings) {
+        Listing best = null;
+        for (Finding finding : findings) {
+            if (finding instanceof Finding.Answered answered && !(answered.verdict().verdict() instanceof Verdict.Clean)) {
+                Listing listing = Listing.of(answered);
+                if (best == null || rank(listing) > rank(best)) {
+                    best = listing;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** REJECT outranks DEFER outranks PREPEND outranks ALLOW; at the same action, a listed verdict outranks a suspicious one. */
+    private int rank(Listing listing) {
+        int severity = switch (actionFor(listing)) {
+            case REJECT -> 3;
+            case DEFER -> 2;
+            case PREPEND -> 1;
+            case ALLOW -> 0;
+        };
+        return severity * 2 + (listing.listed() ? 1 : 0);
+    }
+
+    /** True when nothing found later could outrank {@code listing}: it may decide before the rest is known. */
+    boolean unbeatable(Listing listing) {
+        return listing.listed() && actionFor(listing) == Action.REJECT;
+    }
+}
