@@ -75,6 +75,22 @@ class CheckCommandTest {
     }
 
     @Test
+    void theDaemonsControlsDecideHereToo() throws Exception {
+        Run allowed = check(agentYaml() + "allow_senders: [example.net]\n", "alice@" + ThreatFixtures.PHISH);
+        assertThat(allowed.status()).isEqualTo(CheckCommand.EXIT_CLEAN);
+        assertThat(allowed.out()).isEqualTo("verdict: not looked up — allowed by allow_senders: example.net\nPostfix hears: action=DUNNO\n");
+
+        Run tagged = check(agentYaml() + "actions: {spam: prepend}\n", ThreatFixtures.SPAMMY);
+        assertThat(tagged.status()).isEqualTo(CheckCommand.EXIT_CLEAN);
+        assertThat(tagged.out()).contains("verdict: listed (spam_source), answered by api; action tag (actions: spam=prepend, mode: enforce)")
+                .contains("Postfix hears: action=PREPEND X-Vspam: listed; category=spam_source; indicator=domain");
+
+        Run deferred = check(agentYaml() + "actions: {botnet: defer}\n", ThreatFixtures.BOTNET);
+        assertThat(deferred.status()).isEqualTo(CheckCommand.EXIT_LISTED);
+        assertThat(deferred.out()).contains("Postfix hears: action=451 4.7.1 Message deferred: sender listed in vspam.org (botnet_c2); try again later");
+    }
+
+    @Test
     void aCleanIpExitsZero() throws Exception {
         Run run = check(agentYaml(), ThreatFixtures.CLEAN_IP);
 
