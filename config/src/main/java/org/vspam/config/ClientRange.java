@@ -12,6 +12,13 @@ import java.util.Optional;
  * @param origin  where it was written ({@code allow_clients}, or a line of {@code allow_file})
  */
 public record ClientRange(InetAddress network, int prefix, String written, String origin) {
+    /**
+     * What a client range looks like, for schemas that check before the agent parses (the CRD): an
+     * IPv4 address with an optional /0-32, or an IPv6 one (it has a colon) with an optional /0-128.
+     * Written for RE2 and Java alike.
+     */
+    public static final String PATTERN = "^(((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+            + "(/(3[0-2]|[12]?[0-9]))?|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?)$";
 
     public boolean contains(InetAddress client) {
         byte[] wanted = network.getAddress();

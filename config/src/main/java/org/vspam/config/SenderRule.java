@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param origin    where it was written ({@code allow_senders}, or a line of {@code allow_file})
  */
 public record SenderRule(String domain, Optional<String> localPart, String written, String origin) {
+    /** What a sender entry looks like, for schemas (the CRD): an optional {@code local@}, then labels separated by dots. */
+    public static final String PATTERN = "^([^@ ]+@)?[^@ .]+([.][^@ .]+)*[.]?$";
 
     /** {@code sender} is the envelope sender ({@code local@domain}); {@code senderDomain} its domain. */
     public boolean matches(String sender, String senderDomain) {

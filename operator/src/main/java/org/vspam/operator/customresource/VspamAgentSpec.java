@@ -6,6 +6,9 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import org.vspam.config.ClientRange;
+import org.vspam.config.SenderRule;
 
 /**
  * The agent's settings (agent.yml's keys in camelCase) and where it runs. Fields are public: this is
@@ -18,6 +21,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class VspamAgentSpec {
     /** Go-style durations, as agent.yml takes them: 500ms, 30s, 10m, 1h30m. */
     static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+    /** One line of text: a reply Postfix sends. */
+    static final String ONE_LINE = "^[^\\x00-\\x1f\\x7f]+$";
 
     @JsonPropertyDescription("vspam.org API base URL (api_url); an empty string disables the API and leaves the DNSBL")
     @Pattern("^(https?://[^\\s]+)?$")
@@ -44,9 +49,45 @@ public class VspamAgentSpec {
 
     @JsonPropertyDescription("Answer for a listed sender (reject_message); a leading 4xx/5xx code is sent as the action")
     @Size(min = 1, max = 512)
-    @Pattern("^[^\\x00-\\x1f\\x7f]+$")
+    @Pattern(ONE_LINE)
     @Default("\"550 Message rejected: sender listed in vspam.org (phishing)\"") // YAML: quoted because of the colon
     public String rejectMessage = "550 Message rejected: sender listed in vspam.org (phishing)";
+
+    @JsonPropertyDescription("Answer for a family whose action is defer (defer_message); a leading code must be 4xx. "
+            + "{category}, {indicator} and {delist_url} are filled in.")
+    @Size(min = 1, max = 512)
+    @Pattern(ONE_LINE)
+    public String deferMessage;
+
+    @JsonPropertyDescription("Where refused senders ask to be delisted ({delist_url} in the messages)")
+    @Pattern("^https?://[^\\s]+$")
+    public String delistUrl;
+
+    @JsonPropertyDescription("What a listing of each family does: reject, defer, prepend (a header) or allow (actions)")
+    public ActionsSpec actions;
+
+    @JsonPropertyDescription("enforce, or monitor: decide as in enforce, tag what would be refused instead, report nothing (mode)")
+    public AgentMode mode;
+
+    @JsonPropertyDescription("What to answer when something could not be checked: dunno (fail open, the default) or defer (failure_action)")
+    public FailureAction failureAction;
+
+    @JsonPropertyDescription("Name of the header prepend adds (header_name), X-Vspam by default")
+    @Pattern("^[!-9;-~]{1,64}$")
+    public String headerName;
+
+    @JsonPropertyDescription("Client addresses and CIDR ranges that are never looked up (allow_clients)")
+    @ValidationRule(value = "self.all(c, c.matches(r'" + ClientRange.PATTERN + "'))",
+            message = "every entry must be an IP address or a CIDR range, e.g. 192.0.2.0/24 or 2001:db8::/32")
+    public List<String> allowClients;
+
+    @JsonPropertyDescription("Sender domains (with their subdomains) and addresses that are never looked up (allow_senders)")
+    @ValidationRule(value = "self.all(s, s.matches(r'" + SenderRule.PATTERN + "'))",
+            message = "every entry must be a domain or an address, e.g. example.org or postmaster@example.org")
+    public List<String> allowSenders;
+
+    @JsonPropertyDescription("Mail of authenticated users (Postfix's sasl_username) is not looked up (skip_authenticated); default true")
+    public Boolean skipAuthenticated;
 
     @JsonPropertyDescription("Reporting blocked senders back to vspam.org (needs apiKeySecretRef)")
     public ReportingSpec reporting = new ReportingSpec();

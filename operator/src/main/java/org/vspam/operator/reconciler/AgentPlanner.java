@@ -22,7 +22,10 @@ import java.util.function.Function;
 import org.vspam.config.AgentConfigLoader;
 import org.vspam.config.AgentYaml;
 import org.vspam.config.ConfigException;
+import org.vspam.config.Family;
 import org.vspam.config.Setting;
+import org.vspam.operator.customresource.ActionsSpec;
+import org.vspam.operator.customresource.ListingAction;
 import org.vspam.operator.customresource.RedisSpec;
 import org.vspam.operator.customresource.SecretKeyRef;
 import org.vspam.operator.customresource.VspamAgent;
@@ -89,6 +92,28 @@ public final class AgentPlanner {
             }
         }
         putIfSet(values, Setting.REJECT_MESSAGE, spec.rejectMessage);
+        putIfSet(values, Setting.DEFER_MESSAGE, spec.deferMessage);
+        putIfSet(values, Setting.DELIST_URL, spec.delistUrl);
+        putIfSet(values, Setting.HEADER_NAME, spec.headerName);
+        putIfSet(values, Setting.SKIP_AUTHENTICATED, spec.skipAuthenticated);
+        if (spec.mode != null) {
+            values.put(Setting.MODE, spec.mode.name().toLowerCase(Locale.ROOT));
+        }
+        if (spec.failureAction != null) {
+            values.put(Setting.FAILURE_ACTION, spec.failureAction.name().toLowerCase(Locale.ROOT));
+        }
+        if (spec.actions != null) {
+            Map<String, String> actions = actions(spec.actions);
+            if (!actions.isEmpty()) {
+                values.put(Setting.ACTIONS, actions);
+            }
+        }
+        if (spec.allowClients != null && !spec.allowClients.isEmpty()) {
+            values.put(Setting.ALLOW_CLIENTS, spec.allowClients);
+        }
+        if (spec.allowSenders != null && !spec.allowSenders.isEmpty()) {
+            values.put(Setting.ALLOW_SENDERS, spec.allowSenders);
+        }
         if (spec.reporting != null) {
             putIfSet(values, Setting.REPORTING_ENABLED, spec.reporting.enabled);
             putIfSet(values, Setting.QUEUE_SIZE, spec.reporting.queueSize);
@@ -103,6 +128,27 @@ public final class AgentPlanner {
             putIfSet(values, Setting.REDIS_KEY_PREFIX, spec.redis.keyPrefix);
         }
         return values;
+    }
+
+    /** {@code spec.actions} as agent.yml's {@code actions} mapping: family → action word. */
+    private static Map<String, String> actions(ActionsSpec spec) {
+        Map<String, String> actions = new LinkedHashMap<>();
+        Map<Family, ListingAction> byFamily = new EnumMap<>(Family.class);
+        putIfSet(byFamily, Family.PHISHING, spec.phishing);
+        putIfSet(byFamily, Family.MALWARE, spec.malware);
+        putIfSet(byFamily, Family.BOTNET, spec.botnet);
+        putIfSet(byFamily, Family.SPAM, spec.spam);
+        putIfSet(byFamily, Family.TOR, spec.tor);
+        putIfSet(byFamily, Family.THREAT, spec.threat);
+        putIfSet(byFamily, Family.SUSPICIOUS, spec.suspicious);
+        byFamily.forEach((family, action) -> actions.put(family.key(), action.name().toLowerCase(Locale.ROOT)));
+        return actions;
+    }
+
+    private static <K> void putIfSet(Map<K, ? super ListingAction> values, K key, ListingAction value) {
+        if (value != null) {
+            values.put(key, value);
+        }
     }
 
     private static void putIfSet(Map<Setting, Object> values, Setting setting, Object value) {

@@ -6,6 +6,11 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefi
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import java.util.Arrays;
+import java.util.Locale;
+import org.vspam.config.Action;
+import org.vspam.config.Family;
+import org.vspam.config.Mode;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,6 +98,32 @@ class CustomResourceDefinitionTest {
         assertThat(spec.getProperties().get("redis").getProperties().get("url").getPattern()).as("no password inline").contains("[^@");
         assertThat(spec.getProperties().get("apiKeySecretRef").getRequired()).containsExactlyInAnyOrder("name", "key");
         assertThat(spec.getProperties().get("sidecars").getRequired()).containsExactly("selector");
+    }
+
+    @Test
+    void theSchemaRefusesABadRangeSenderOrActionWord() throws IOException {
+        JSONSchemaProps spec = spec();
+        assertThat(spec.getProperties().get("actions").getProperties().keySet())
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(Family.values()).map(Family::key).toList());
+        assertThat(spec.getProperties().get("actions").getProperties().get("spam").getEnum()).extracting(node -> node.asText())
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(Action.values()).map(Action::word).toList());
+        assertThat(spec.getProperties().get("mode").getEnum()).extracting(node -> node.asText())
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(Mode.values()).map(m -> m.name().toLowerCase(Locale.ROOT)).toList());
+        assertThat(spec.getProperties().get("failureAction").getEnum()).extracting(node -> node.asText())
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(org.vspam.config.FailureAction.values())
+                        .map(m -> m.name().toLowerCase(Locale.ROOT)).toList());
+        // The CEL rule's regular expression, applied here as the API server applies it (RE2 and Java agree on it).
+        java.util.regex.Pattern range = celPattern(spec.getProperties().get("allowClients"));
+        assertThat(List.of("192.0.2.0/24", "198.51.100.7", "2001:db8::/32", "::1", "0.0.0.0/0")).allMatch(v -> range.matcher(v).matches());
+        assertThat(List.of("192.0.2.0/33", "256.1.1.1", "mail.example.org", "2001:db8::/129", "")).noneMatch(v -> range.matcher(v).matches());
+        java.util.regex.Pattern sender = celPattern(spec.getProperties().get("allowSenders"));
+        assertThat(List.of("example.org", "postmaster@example.org", "bücher.example")).allMatch(v -> sender.matcher(v).matches());
+        assertThat(List.of("two words.example", "a@@b", "@example.org", "")).noneMatch(v -> sender.matcher(v).matches());
+    }
+
+    private static java.util.regex.Pattern celPattern(JSONSchemaProps list) {
+        String rule = list.getXKubernetesValidations().getFirst().getRule();
+        return java.util.regex.Pattern.compile(rule.substring(rule.indexOf("r'") + 2, rule.lastIndexOf("'")));
     }
 
     @Test

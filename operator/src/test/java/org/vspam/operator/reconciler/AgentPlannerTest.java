@@ -5,7 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import org.vspam.config.Action;
+import org.vspam.config.AgentConfig;
+import org.vspam.config.AgentConfigLoader;
+import org.vspam.config.ClientRange;
+import org.vspam.config.Family;
+import org.vspam.config.Mode;
+import org.vspam.config.SenderRule;
+import org.vspam.operator.customresource.ActionsSpec;
+import org.vspam.operator.customresource.AgentMode;
+import org.vspam.operator.customresource.FailureAction;
+import org.vspam.operator.customresource.ListingAction;
 import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.customresource.VspamAgentSpec;
 import org.vspam.operator.testing.Fixtures;
 
 /** The plan: what stops a rollout, with messages that say what to do, and never a secret value. */
@@ -70,5 +83,45 @@ class AgentPlannerTest {
 
         assertThat(rotated.configHash()).isNotEqualTo(before).doesNotContain("vspam_rotated");
         assertThat(rotated.deployable()).isTrue();
+    }
+
+    @Test
+    void theControlsAreWrittenAsTheAgentReadsThem() throws Exception {
+        VspamAgent agent = Fixtures.agent("mail", "vspam");
+        VspamAgentSpec spec = agent.getSpec();
+        spec.mode = AgentMode.MONITOR;
+        spec.failureAction = FailureAction.DEFER;
+        spec.actions = new ActionsSpec();
+        spec.actions.spam = ListingAction.PREPEND;
+        spec.actions.tor = ListingAction.ALLOW;
+        spec.allowClients = List.of("192.0.2.0/24", "2001:db8::/32");
+        spec.allowSenders = List.of("partner.example", "postmaster@example.org");
+        spec.skipAuthenticated = false;
+        spec.deferMessage = "451 4.7.1 {indicator}: try later, see {delist_url}";
+        spec.delistUrl = "https://delist.example/";
+        spec.headerName = "X-Vspam-Trial";
+        AgentPlan plan = Fixtures.plan(agent);
+
+        assertThat(plan.configProblem()).isEmpty();
+        assertThat(plan.agentYaml()).contains("actions:\n  spam: prepend\n  tor: allow\n");
+        AgentConfig config = AgentConfigLoader.parse(plan.agentYaml(), "the ConfigMap", Map.of());
+        assertThat(config.mode()).isEqualTo(Mode.MONITOR);
+        assertThat(config.failureAction()).isEqualTo(org.vspam.config.FailureAction.DEFER);
+        assertThat(config.actions().of(Family.SPAM)).isEqualTo(Action.PREPEND);
+        assertThat(config.actions().of(Family.TOR)).isEqualTo(Action.ALLOW);
+        assertThat(config.actions().of(Family.PHISHING)).isEqualTo(Action.REJECT);
+        assertThat(config.allowList().clients()).extracting(ClientRange::written).containsExactly("192.0.2.0/24", "2001:db8::/32");
+        assertThat(config.allowList().senders()).extracting(SenderRule::written).containsExactly("partner.example", "postmaster@example.org");
+        assertThat(config.skipAuthenticated()).isFalse();
+        assertThat(config.headerName()).isEqualTo("X-Vspam-Trial");
+        assertThat(config.delistUrl()).isEqualTo("https://delist.example");
+    }
+
+    @Test
+    void aControlTheAgentWouldRefuseIsTheAgentsOwnMessage() {
+        VspamAgent agent = Fixtures.agent("mail", "vspam");
+        agent.getSpec().deferMessage = "550 no";
+        assertThat(Fixtures.plan(agent).configProblem()).hasValueSatisfying(problem -> assertThat(problem.message())
+                .startsWith("defer_message: \"550 no\" starts with the reply code 550, which must be 4xx here"));
     }
 }
