@@ -77,14 +77,10 @@ public class VspamAgentSpec {
     public String headerName;
 
     @JsonPropertyDescription("Client addresses and CIDR ranges that are never looked up (allow_clients)")
-    @ValidationRule(value = "self.all(c, c.matches(r'" + ClientRange.PATTERN + "'))",
-            message = "every entry must be an IP address or a CIDR range, e.g. 192.0.2.0/24 or 2001:db8::/32")
-    public List<String> allowClients;
+    public List<@Pattern(ClientRange.PATTERN) String> allowClients;
 
     @JsonPropertyDescription("Sender domains (with their subdomains) and addresses that are never looked up (allow_senders)")
-    @ValidationRule(value = "self.all(s, s.matches(r'" + SenderRule.PATTERN + "'))",
-            message = "every entry must be a domain or an address, e.g. example.org or postmaster@example.org")
-    public List<String> allowSenders;
+    public List<@Pattern(SenderRule.PATTERN) String> allowSenders;
 
     @JsonPropertyDescription("Mail of authenticated users (Postfix's sasl_username) is not looked up (skip_authenticated); default true")
     public Boolean skipAuthenticated;
