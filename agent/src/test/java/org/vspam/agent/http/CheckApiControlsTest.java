@@ -58,5 +58,13 @@ class CheckApiControlsTest {
         assertThat(check("sender_domain=" + ThreatFixtures.TORNODE)).startsWith("{\"malicious\":true,\"action\":\"allow\",");
         assertThat(check("sender_domain=" + ThreatFixtures.PHISH + "&client_ip=198.51.100.7")).as("an allowed client")
                 .isEqualTo("{\"malicious\":false,\"action\":\"allow\"}");
+
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("vspam_decisions_total{transport=\"http\",verdict=\"allowed\"} 1.0")
+                .contains("vspam_actions_total{action=\"tag\",transport=\"http\"} 1.0")
+                .contains("vspam_actions_total{action=\"defer\",transport=\"http\"} 1.0")
+                .contains("vspam_actions_total{action=\"reject\",transport=\"http\"} 1.0")
+                .contains("vspam_actions_total{action=\"allow\",transport=\"http\"} 2.0");
     }
 }
