@@ -37,12 +37,17 @@ public final class Commands {
      * {@code clientAddress}, when given, is set with XCLIENT so a listed client IP can be tested from loopback.
      */
     public static String swaksRcpt(int port, String sender, String clientAddress) throws IOException, InterruptedException {
+        return swaksRcpt(port, sender, clientAddress, null);
+    }
+
+    /** As {@link #swaksRcpt(int, String, String)}, with {@code login} set as the SASL login name through XCLIENT. */
+    public static String swaksRcpt(int port, String sender, String clientAddress, String login) throws IOException, InterruptedException {
         Tools.require("swaks", "apt-get install swaks");
         String from = sender.isEmpty() ? "<>" : sender; // swaks would prompt for an empty --from
         List<String> command = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + port, "--from", from,
                 "--to", "user@example.org", "--helo", "mail.example.com", "--quit-after", "RCPT", "--timeout", "30"));
         if (clientAddress != null) {
-            command.addAll(List.of("--xclient", "ADDR=" + clientAddress + " NAME=mail.example.com"));
+            command.addAll(List.of("--xclient", "ADDR=" + clientAddress + " NAME=mail.example.com" + (login == null ? "" : " LOGIN=" + login)));
         }
         return run(command, false); // swaks exits non-zero for a refused RCPT: the transcript says what happened
     }

@@ -63,6 +63,11 @@ public final class PostfixInstance implements AutoCloseable {
         return Commands.swaksRcpt(port, sender, clientAddress);
     }
 
+    /** As {@link #rcpt}, for a client that logged in as {@code login} (set with XCLIENT, as SASL would). */
+    public String rcptAuthenticated(String sender, String clientAddress, String login) throws Exception {
+        return Commands.swaksRcpt(port, sender, clientAddress, login);
+    }
+
     /** Sends a whole message with swaks (client address set with XCLIENT) and returns the transcript. */
     public String send(String sender, String clientAddress) throws Exception {
         return Commands.run(List.of("swaks", "--server", "127.0.0.1:" + port, "--from", sender, "--to", "user@example.org",
