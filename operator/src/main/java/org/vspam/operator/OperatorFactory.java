@@ -26,8 +26,8 @@ final class OperatorFactory {
         return new Leadership();
     }
 
+    /** Stopped by {@link OperatorLifecycle}, which then releases the Lease. */
     @Singleton
-    @Bean(preDestroy = "stop")
     Operator operator(KubernetesClient client, MeterRegistry registry, OperatorSettings settings, Leadership leadership) {
         return AgentOperator.build(client, MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
                 settings, defaults(settings), leadership);

@@ -1,6 +1,7 @@
 package org.vspam.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -19,7 +20,11 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.testing.Fixtures;
@@ -31,6 +36,7 @@ import org.vspam.operator.testing.Fixtures;
  */
 @EnableKubernetesMockClient(crud = true)
 @Timeout(120)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorApplicationTest {
     static KubernetesMockServer server;
     static KubernetesClient client;
@@ -59,7 +65,9 @@ class OperatorApplicationTest {
 
     @AfterAll
     static void stop() {
-        application.close();
+        if (application.isRunning()) {
+            application.close();
+        }
         System.clearProperty("kubernetes.master");
         System.clearProperty("kubernetes.trust.certificates");
         System.clearProperty("kubernetes.auth.tryKubeConfig");
@@ -72,6 +80,7 @@ class OperatorApplicationTest {
     }
 
     @Test
+    @Order(1)
     void itTakesTheLeaderLeaseReconcilesAndReportsHealthAndMetrics() throws Exception {
         Lease lease = await().atMost(Duration.ofSeconds(30)).until(() ->
                 client.leases().inNamespace("vspam-system").withName(AgentOperator.LEASE_NAME).get(), l -> l != null);
@@ -94,5 +103,30 @@ class OperatorApplicationTest {
         HttpResponse<String> metrics = get("/prometheus");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("operator_sdk_").doesNotContain(Fixtures.API_KEY);
+    }
+
+    @Test
+    @Order(2)
+    void onStopItReleasesTheLeaseForTheNextReplica() {
+        application.close();
+        Lease lease = client.leases().inNamespace("vspam-system").withName(AgentOperator.LEASE_NAME).get();
+        assertThat(lease.getSpec().getHolderIdentity()).as("no holder: a replacement takes over at once").isEmpty();
+        assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
+    void itDoesNotReconcileUntilItsHealthPortListens() throws Exception {
+        int requests = server.getRequestCount();
+        try (ServerSocket taken = new ServerSocket(0)) {
+            assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Map.of(
+                    "micronaut.server.port", taken.getLocalPort(),
+                    "vspam.operator.lease-namespace", "vspam-system",
+                    "vspam.operator.agent-image", Fixtures.IMAGE))).isInstanceOf(RuntimeException.class);
+        }
+        // An operator that cannot answer its probes never started: it asked the API server nothing.
+        assertThat(server.getRequestCount()).isEqualTo(requests);
+        assertThat(client.leases().inNamespace("vspam-system").withName(AgentOperator.LEASE_NAME).get().getSpec().getHolderIdentity())
+                .isEmpty();
     }
 }
