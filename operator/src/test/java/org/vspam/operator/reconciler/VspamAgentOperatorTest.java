@@ -109,6 +109,9 @@ class VspamAgentOperatorTest {
         assertThat(ready.getMessage()).isEqualTo("2/2 agents ready");
         VspamAgent current = get(VspamAgent.class, "vspam");
         assertThat(current.getStatus().readyReplicas).isEqualTo(2);
+        // None protected: protectedCount says 0. protectedWorkloads is left out, not [] (README, "Status").
+        assertThat(current.getStatus().protectedCount).isZero();
+        assertThat(current.getStatus().protectedWorkloads).isNull();
         assertThat(current.getStatus().conditions).extracting(Condition::getType)
                 .containsExactly("Ready", "ConfigValid", "SecretsResolved", "DeploymentReady", "MetricsScraped");
         assertThat(condition(current, "MetricsScraped").getStatus()).isEqualTo("True");
