@@ -164,7 +164,7 @@ public final class AgentConfigLoader {
                     value(Setting.DNSBL_RESOLVERS, AgentConfigLoader::resolvers),
                     value(Setting.REJECT_MESSAGE, text -> ReplyText.parse(text, '5').template()),
                     value(Setting.REPORTING_ENABLED, AgentConfigLoader::bool),
-                    value(Setting.QUEUE_SIZE, text -> range(text, 1, 1_000_000)),
+                    value(Setting.QUEUE_SIZE, text -> range(text, Rules.MIN_QUEUE_SIZE, Rules.MAX_QUEUE_SIZE)),
                     value(Setting.LOG_LEVEL, AgentConfigLoader::logLevel),
                     value(Setting.LOG_FORMAT, AgentConfigLoader::logFormat),
                     value(Setting.DECISION_TIMEOUT, text -> positive(GoDuration.parse(text), LONGEST_DECISION)),
@@ -329,7 +329,7 @@ public final class AgentConfigLoader {
         while (zone.endsWith(".")) {
             zone = zone.substring(0, zone.length() - 1);
         }
-        if (!zone.matches("[a-z0-9_]([a-z0-9_-]{0,62})(\\.[a-z0-9_]([a-z0-9_-]{0,62}))*") || zone.length() > 200) {
+        if (!zone.matches(Rules.ZONE) || zone.length() > 200) {
             throw new IllegalArgumentException("is not a DNS zone name");
         }
         return zone;
@@ -386,7 +386,7 @@ public final class AgentConfigLoader {
 
     private static String keyPrefix(String text) {
         String prefix = text.strip();
-        if (!prefix.matches("[A-Za-z0-9_.-]{1,64}")) {
+        if (!prefix.matches(Rules.KEY_PREFIX)) {
             throw new IllegalArgumentException("must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
         return prefix;

@@ -16,7 +16,6 @@ public record ReplyText(String template) {
     public static final String DELIST_URL = "{delist_url}";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{[^}]*}");
     private static final Pattern CODE = Pattern.compile("^(\\d{3})(\\s.*)?$");
-    static final int MAX_LENGTH = 512;
 
     /** The reply with the values filled in; values are reduced to characters safe on a reply line. */
     public String render(String category, String indicator, String delistUrl) {
@@ -48,8 +47,8 @@ public record ReplyText(String template) {
         if (message.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new IllegalArgumentException("must be one line of text");
         }
-        if (message.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("must be at most " + MAX_LENGTH + " characters");
+        if (message.length() > Rules.MAX_REPLY_LENGTH) {
+            throw new IllegalArgumentException("must be at most " + Rules.MAX_REPLY_LENGTH + " characters");
         }
         Matcher code = CODE.matcher(message);
         if (code.matches() && code.group(1).charAt(0) != codeClass) {

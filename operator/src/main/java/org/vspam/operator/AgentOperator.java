@@ -14,9 +14,9 @@ import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.HashSet;
-import org.vspam.operator.reconciler.AgentPlanner;
+import org.vspam.operator.plan.AgentPlanner;
 import org.vspam.operator.reconciler.AgentStatusReport;
-import org.vspam.operator.reconciler.OperatorDefaults;
+import org.vspam.operator.plan.OperatorDefaults;
 import org.vspam.operator.reconciler.VspamAgentReconciler;
 
 /** Builds the JOSDK operator with the VspamAgent controller, the same way in the application and in its tests. */

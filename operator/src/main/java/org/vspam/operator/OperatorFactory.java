@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
-import org.vspam.operator.reconciler.OperatorDefaults;
+import org.vspam.operator.plan.OperatorDefaults;
 
 /** The Kubernetes client and the operator, with their lifecycles. */
 @Factory

@@ -14,6 +14,9 @@ import java.util.Map;
 /** {@code spec.deployment}: the shared agent Deployment and its Service. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DeploymentSpec {
+    /** Shared agents when the spec does not say: two, so that one can restart while the other answers. */
+    public static final int DEFAULT_REPLICAS = 2;
+
     @JsonPropertyDescription("Run the shared Deployment and Service; turn off to run only sidecars")
     @Default("true")
     public Boolean enabled = true;
@@ -21,8 +24,8 @@ public class DeploymentSpec {
     @JsonPropertyDescription("Agent pods; more than one also gets a PodDisruptionBudget")
     @Min(0)
     @Max(100)
-    @Default("2")
-    public Integer replicas = 2;
+    @Default("" + DEFAULT_REPLICAS)
+    public Integer replicas = DEFAULT_REPLICAS;
 
     @JsonPropertyDescription("CPU and memory of each agent container; the operator's measured defaults when empty")
     public ResourceRequirements resources;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import org.vspam.config.Rules;
 import java.util.List;
 
 /** {@code spec.dnsbl}: agent.yml's dnsbl_enabled, dnsbl_zone and dnsbl_resolvers. */
@@ -14,7 +15,7 @@ public class DnsblSpec {
     public Boolean enabled = true;
 
     @JsonPropertyDescription("DNSBL zone (dnsbl_zone)")
-    @Pattern("^[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\\.?$")
+    @Pattern(Rules.ZONE)
     @Default("dnsbl.vspam.org")
     public String zone = "dnsbl.vspam.org";
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import org.vspam.config.Rules;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** {@code spec.redis}: the shared verdict cache (redis_url, redis_key_prefix, redis_ca_file). */
@@ -19,7 +20,7 @@ public class RedisSpec {
     public SecretKeyRef urlSecretRef;
 
     @JsonPropertyDescription("First part of every Redis key the agents write (redis_key_prefix)")
-    @Pattern("^[A-Za-z0-9_.-]{1,64}$")
+    @Pattern(Rules.KEY_PREFIX)
     @Default("vspam")
     public String keyPrefix = "vspam";
 

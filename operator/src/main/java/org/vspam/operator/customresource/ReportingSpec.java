@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import org.vspam.config.Rules;
 
 /** {@code spec.reporting}: agent.yml's reporting_enabled and queue_size. */
 public class ReportingSpec {
@@ -12,8 +13,8 @@ public class ReportingSpec {
     public Boolean enabled = true;
 
     @JsonPropertyDescription("Reports waiting to be sent at most; the oldest is dropped when full (queue_size)")
-    @Min(1)
-    @Max(1_000_000)
+    @Min(Rules.MIN_QUEUE_SIZE)
+    @Max(Rules.MAX_QUEUE_SIZE)
     @Default("1000")
     public Integer queueSize = 1000;
 }

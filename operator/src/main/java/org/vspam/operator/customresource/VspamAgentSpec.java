@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import org.vspam.config.ClientRange;
+import org.vspam.config.Rules;
 import org.vspam.config.SenderRule;
 
 /**
@@ -48,14 +49,14 @@ public class VspamAgentSpec {
     public DnsblSpec dnsbl = new DnsblSpec();
 
     @JsonPropertyDescription("Answer for a listed sender (reject_message); a leading 4xx/5xx code is sent as the action")
-    @Size(min = 1, max = 512)
+    @Size(min = 1, max = Rules.MAX_REPLY_LENGTH)
     @Pattern(ONE_LINE)
     @Default("\"550 Message rejected: sender listed in vspam.org (phishing)\"") // YAML: quoted because of the colon
     public String rejectMessage = "550 Message rejected: sender listed in vspam.org (phishing)";
 
     @JsonPropertyDescription("Answer for a family whose action is defer (defer_message); a leading code must be 4xx. "
             + "{category}, {indicator} and {delist_url} are filled in.")
-    @Size(min = 1, max = 512)
+    @Size(min = 1, max = Rules.MAX_REPLY_LENGTH)
     @Pattern(ONE_LINE)
     public String deferMessage;
 

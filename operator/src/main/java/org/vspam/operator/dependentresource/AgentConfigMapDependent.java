@@ -1,5 +1,6 @@
 package org.vspam.operator.dependentresource;
 
+import org.vspam.operator.plan.AgentNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -8,7 +9,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.Map;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.reconciler.AgentPlan;
+import org.vspam.operator.plan.AgentPlan;
 
 /** The agent.yml every agent of the resource reads; secrets are not in it. */
 @KubernetesDependent(informer = @Informer(labelSelector = AgentNames.MANAGED_SELECTOR))

@@ -1,5 +1,7 @@
 package org.vspam.operator.dependentresource;
 
+import org.vspam.operator.plan.AgentNames;
+import org.vspam.operator.plan.AgentContainer;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -13,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.vspam.operator.customresource.DeploymentSpec;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.reconciler.AgentPlan;
+import org.vspam.operator.plan.AgentPlan;
 
 /**
  * The shared agent Deployment other MTAs reach through the Service. A rollout never lowers the

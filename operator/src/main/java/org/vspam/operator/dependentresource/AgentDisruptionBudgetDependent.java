@@ -1,5 +1,6 @@
 package org.vspam.operator.dependentresource;
 
+import org.vspam.operator.plan.AgentNames;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;

@@ -1,5 +1,6 @@
 package org.vspam.operator.dependentresource;
 
+import org.vspam.operator.plan.AgentNames;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;

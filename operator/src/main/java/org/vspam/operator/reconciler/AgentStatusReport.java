@@ -1,5 +1,6 @@
 package org.vspam.operator.reconciler;
 
+import org.vspam.operator.plan.AgentPlan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -8,10 +9,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.vspam.operator.customresource.DeploymentSpec;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.customresource.VspamAgentSpec;
 import org.vspam.operator.customresource.VspamAgentStatus;
-import org.vspam.operator.dependentresource.AgentNames;
+import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.dependentresource.Conditions;
 import org.vspam.operator.sidecar.SidecarInjector;
 
@@ -44,7 +46,7 @@ public final class AgentStatusReport {
                 .orElseGet(() -> Check.holds(SECRETS_RESOLVED, "Resolved", "every referenced Secret key is present")));
         List<String> summary = new ArrayList<>();
         if (Conditions.deploymentEnabled(agent)) {
-            int wanted = spec.deployment == null || spec.deployment.replicas == null ? 2 : spec.deployment.replicas;
+            int wanted = spec.deployment == null || spec.deployment.replicas == null ? DeploymentSpec.DEFAULT_REPLICAS : spec.deployment.replicas;
             int ready = deployment.map(d -> d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas())
                     .orElse(0);
             status.replicas = wanted;

@@ -1,5 +1,7 @@
 package org.vspam.operator.reconciler;
 
+import org.vspam.operator.plan.AgentPlan;
+
 /**
  * One condition of the status before it is stamped: its type, whether it holds, a CamelCase reason
  * and a message that tells an operator what to do about it.

@@ -1,5 +1,7 @@
 package org.vspam.operator.reconciler;
 
+import org.vspam.operator.plan.AgentPlanner;
+import org.vspam.operator.plan.AgentPlan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

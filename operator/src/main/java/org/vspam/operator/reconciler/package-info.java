@@ -1,5 +1,5 @@
 /**
- * The reconciler of {@code VspamAgent}: derives the plan (agent.yml, secrets, digest), runs the
+ * The reconciler of {@code VspamAgent}: asks for the plan (agent.yml, secrets, digest), runs the
  * dependents' workflow, keeps the Postfix sidecars in place, and writes one honest status.
  */
 package org.vspam.operator.reconciler;

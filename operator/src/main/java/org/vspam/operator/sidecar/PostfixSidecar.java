@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.dependentresource.AgentContainer;
-import org.vspam.operator.reconciler.AgentPlan;
+import org.vspam.operator.plan.AgentContainer;
+import org.vspam.operator.plan.AgentPlan;
 
 /**
  * What the sidecar adds to a Postfix pod template, and how it is taken out again leaving the rest

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.operator.customresource.SidecarSpec;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.reconciler.AgentPlan;
+import org.vspam.operator.plan.AgentPlan;
 
 /**
  * Keeps the sidecar in every Postfix workload a {@code VspamAgent} selects, and out of every one it

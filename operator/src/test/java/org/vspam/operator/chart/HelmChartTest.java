@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.reconciler.AgentPlanner;
+import org.vspam.operator.plan.AgentPlanner;
 import org.vspam.operator.testing.Fixtures;
 
 /** The Helm chart through real Helm (helm-java bundles it): lint, render, schema, and what it renders. */

@@ -1,5 +1,6 @@
 package org.vspam.operator.dependentresource;
 
+import org.vspam.operator.plan.AgentNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -23,7 +24,7 @@ import org.vspam.config.AgentConfigLoader;
 import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.customresource.LogFormat;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.reconciler.AgentPlan;
+import org.vspam.operator.plan.AgentPlan;
 import org.vspam.operator.testing.Fixtures;
 
 /** What each dependent's desired() renders, without any API server. */

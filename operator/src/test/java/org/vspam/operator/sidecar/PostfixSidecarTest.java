@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.reconciler.AgentPlan;
+import org.vspam.operator.plan.AgentPlan;
 import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.testing.Fixtures;
 

@@ -14,9 +14,9 @@ import org.vspam.operator.customresource.RedisSpec;
 import org.vspam.operator.customresource.SecretKeyRef;
 import org.vspam.operator.customresource.SidecarSpec;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.reconciler.AgentPlan;
-import org.vspam.operator.reconciler.AgentPlanner;
-import org.vspam.operator.reconciler.OperatorDefaults;
+import org.vspam.operator.plan.AgentPlan;
+import org.vspam.operator.plan.AgentPlanner;
+import org.vspam.operator.plan.OperatorDefaults;
 
 /** Resources as a user would write them, and the plan the operator makes of them. */
 public final class Fixtures {

@@ -1,4 +1,4 @@
-package org.vspam.operator.dependentresource;
+package org.vspam.operator.plan;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

@@ -1,4 +1,4 @@
-package org.vspam.operator.dependentresource;
+package org.vspam.operator.plan;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
@@ -20,7 +20,6 @@ import java.util.Map;
 import org.vspam.config.Setting;
 import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.customresource.VspamAgent;
-import org.vspam.operator.reconciler.AgentPlan;
 
 /**
  * The agent container, the same in the shared Deployment and beside Postfix: one image, the

@@ -1,5 +1,6 @@
-package org.vspam.operator.reconciler;
+package org.vspam.operator.plan;
 
+import org.vspam.operator.plan.AgentPlan.Problem;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -30,8 +31,6 @@ import org.vspam.operator.customresource.RedisSpec;
 import org.vspam.operator.customresource.SecretKeyRef;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.customresource.VspamAgentSpec;
-import org.vspam.operator.dependentresource.AgentContainer;
-import org.vspam.operator.reconciler.AgentPlan.Problem;
 
 /**
  * Turns a {@link VspamAgent} into its {@link AgentPlan}. The agent.yml is written with the agent's own
@@ -158,7 +157,7 @@ public final class AgentPlanner {
     }
 
     /** Environment variable → the Secret key it comes from: every Secret the resource depends on. */
-    static Map<String, SecretKeyRef> secretRefs(VspamAgentSpec spec) {
+    public static Map<String, SecretKeyRef> secretRefs(VspamAgentSpec spec) {
         Map<String, SecretKeyRef> refs = new LinkedHashMap<>();
         if (spec.apiKeySecretRef != null) {
             refs.put(Setting.API_KEY.environmentVariable(), spec.apiKeySecretRef);

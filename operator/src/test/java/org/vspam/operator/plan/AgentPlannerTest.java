@@ -1,4 +1,4 @@
-package org.vspam.operator.reconciler;
+package org.vspam.operator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

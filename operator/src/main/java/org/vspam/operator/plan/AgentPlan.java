@@ -1,4 +1,4 @@
-package org.vspam.operator.reconciler;
+package org.vspam.operator.plan;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
