@@ -78,7 +78,8 @@ public final class AgentOperator {
                         new LeaderCallbacks(leadership::leading, leadership::lost, leader -> { }), false));
             }
         });
-        VspamAgentReconciler reconciler = new VspamAgentReconciler(new AgentPlanner(defaults), new AgentStatusReport(Clock.systemUTC()));
+        VspamAgentReconciler reconciler = new VspamAgentReconciler(new AgentPlanner(defaults), new AgentStatusReport(Clock.systemUTC()),
+                settings.secretRecheck());
         operator.register(reconciler, configuration -> {
             if (settings.namespaces().isEmpty()) {
                 configuration.watchingAllNamespaces();

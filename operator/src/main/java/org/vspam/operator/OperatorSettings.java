@@ -3,6 +3,7 @@ package org.vspam.operator;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.annotation.Nullable;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,15 +14,23 @@ import java.util.List;
  * @param agentImage     the agent image a VspamAgent gets when its spec names none
  * @param leaderElection take a Lease before reconciling, so that several replicas are safe
  * @param leaseNamespace where the Lease lives; the operator's own namespace in a pod
+ * @param secretRecheck  how often a VspamAgent's Secrets are read again, so that a rotated key rolls its pods:
+ *                       the operator reads only the Secrets it is told about, by name, and watches none
  */
 @ConfigurationProperties("vspam.operator")
 public record OperatorSettings(
         @Bindable(defaultValue = "") List<String> namespaces,
         @Bindable(defaultValue = "ghcr.io/vspam-org/vspam-agent:latest") String agentImage,
         @Bindable(defaultValue = "true") boolean leaderElection,
-        @Nullable String leaseNamespace) {
+        @Nullable String leaseNamespace,
+        @Bindable(defaultValue = "2m") Duration secretRecheck) {
 
     public OperatorSettings {
         namespaces = namespaces == null ? List.of() : namespaces.stream().map(String::strip).filter(ns -> !ns.isEmpty()).toList();
+        secretRecheck = secretRecheck == null ? Duration.ofMinutes(2) : secretRecheck;
+    }
+
+    public OperatorSettings(List<String> namespaces, String agentImage, boolean leaderElection, @Nullable String leaseNamespace) {
+        this(namespaces, agentImage, leaderElection, leaseNamespace, null);
     }
 }

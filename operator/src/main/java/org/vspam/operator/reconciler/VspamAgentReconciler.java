@@ -3,7 +3,6 @@ package org.vspam.operator.reconciler;
 import org.vspam.operator.plan.AgentPlanner;
 import org.vspam.operator.plan.AgentPlan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -22,6 +21,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,22 +57,32 @@ import org.vspam.operator.sidecar.Workloads;
 public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Cleaner<VspamAgent> {
     public static final String NAME = "vspamagent";
     static final String DEPLOYMENT = "deployment";
-    static final String SECRETS = "secrets";
     static final String POSTFIX_DEPLOYMENTS = "postfix-deployments";
     static final String POSTFIX_STATEFULSETS = "postfix-statefulsets";
+
+    /** A missing Secret is looked for again this soon (or at the recheck, if that is sooner). */
+    private static final Duration MISSING_SECRET_RECHECK = Duration.ofSeconds(10);
 
     private final AgentPlanner planner;
     private final AgentStatusReport status;
     private final SidecarInjector sidecars = new SidecarInjector();
+    private final Duration secretRecheck;
 
-    public VspamAgentReconciler(AgentPlanner planner, AgentStatusReport status) {
+    /**
+     * Secrets are read by name when a VspamAgent is reconciled, and again every {@code secretRecheck}:
+     * the operator lists and watches no Secrets, so it neither holds the cluster's Secrets in memory
+     * nor needs the right to read all of them. A rotated key rolls the pods within that interval.
+     */
+    public VspamAgentReconciler(AgentPlanner planner, AgentStatusReport status, Duration secretRecheck) {
         this.planner = planner;
         this.status = status;
+        this.secretRecheck = secretRecheck;
     }
 
     @Override
     public UpdateControl<VspamAgent> reconcile(VspamAgent agent, Context<VspamAgent> context) {
-        AgentPlan plan = planner.plan(agent, name -> cached(context, Secret.class, SECRETS, agent, name));
+        AgentPlan plan = planner.plan(agent, name -> Optional.ofNullable(
+                context.getClient().secrets().inNamespace(agent.getMetadata().getNamespace()).withName(name).get()));
         context.managedWorkflowAndDependentResourceContext().put(AgentPlan.KEY, plan);
         if (plan.deployable()) {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -80,11 +90,13 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
         SidecarInjector.Outcome outcome = sidecars.reconcile(agent, plan, workloads(context, agent), context.getClient());
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT);
         var next = status.of(agent, plan, deployment, outcome, context.getClient());
+        Duration recheck = plan.secretProblem().isPresent() && MISSING_SECRET_RECHECK.compareTo(secretRecheck) < 0
+                ? MISSING_SECRET_RECHECK : secretRecheck;
         if (next.equals(agent.getStatus())) {
-            return UpdateControl.noUpdate();
+            return UpdateControl.<VspamAgent>noUpdate().rescheduleAfter(recheck);
         }
         agent.setStatus(next);
-        return UpdateControl.patchStatus(agent);
+        return UpdateControl.patchStatus(agent).rescheduleAfter(recheck);
     }
 
     @Override
@@ -102,7 +114,6 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
     @Override
     public List<EventSource<?, VspamAgent>> prepareEventSources(EventSourceContext<VspamAgent> context) {
         return List.of(
-                informer(context, Secret.class, SECRETS, secret -> agents(context, secret, agent -> references(agent, secret.getMetadata().getName()))),
                 informer(context, Deployment.class, POSTFIX_DEPLOYMENTS, workload ->
                         agents(context, workload, agent -> concerns(agent, new Workload.OfDeployment(workload)))),
                 informer(context, StatefulSet.class, POSTFIX_STATEFULSETS, workload ->
@@ -125,10 +136,6 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
                 .map(ResourceID::fromResource).collect(Collectors.toSet());
     }
 
-    private static boolean references(VspamAgent agent, String secret) {
-        return AgentPlanner.secretRefs(agent.getSpec()).values().stream().anyMatch(ref -> secret.equals(ref.name));
-    }
-
     /** Selected by the agent, or still carrying its sidecar (which then has to come out). */
     private static boolean concerns(VspamAgent agent, Workload workload) {
         return agent.getMetadata().getName().equals(workload.claim())
@@ -142,11 +149,6 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
         source(context, Deployment.class, POSTFIX_DEPLOYMENTS).list(namespace).map(Workload.OfDeployment::new).forEach(workloads::add);
         source(context, StatefulSet.class, POSTFIX_STATEFULSETS).list(namespace).map(Workload.OfStatefulSet::new).forEach(workloads::add);
         return workloads;
-    }
-
-    private static <R extends HasMetadata> Optional<R> cached(Context<VspamAgent> context, Class<R> type, String source,
-                                                             VspamAgent agent, String name) {
-        return source(context, type, source).get(new ResourceID(name, agent.getMetadata().getNamespace()));
     }
 
     @SuppressWarnings("unchecked")

@@ -15,6 +15,13 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -38,6 +45,7 @@ import org.vspam.operator.OperatorSettings;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.sidecar.PostfixSidecar;
 import org.vspam.operator.sidecar.Workload;
+import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.testing.Fixtures;
 
 /**
@@ -50,6 +58,8 @@ import org.vspam.operator.testing.Fixtures;
 @Timeout(120)
 class VspamAgentOperatorTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** How often the operator reads a VspamAgent's Secrets again; short here, two minutes by default. */
+    private static final Duration SECRET_RECHECK = Duration.ofSeconds(2);
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
     static KubernetesClient client;
@@ -65,8 +75,8 @@ class VspamAgentOperatorTest {
                 CustomResourceDefinition.class)).create();
         client.resource(serviceMonitorCrd()).create(); // as if the Prometheus Operator were installed
         CRDPresentActivationCondition.clearState();
-        operator = AgentOperator.build(client, Metrics.NOOP, new OperatorSettings(List.of(), Fixtures.IMAGE, false, null), Fixtures.DEFAULTS,
-                new Leadership());
+        operator = AgentOperator.build(client, Metrics.NOOP, new OperatorSettings(List.of(), Fixtures.IMAGE, false, null, SECRET_RECHECK),
+                Fixtures.DEFAULTS, new Leadership());
         operator.start();
     }
 
@@ -239,6 +249,57 @@ class VspamAgentOperatorTest {
         assertThat(ready.getReason()).isEqualTo("WorkloadClaimed");
         assertThat(ready.getMessage()).contains("Deployment/postfix (carries VspamAgent \"first\")");
         assertThat(get(Deployment.class, "postfix").getMetadata().getAnnotations()).containsEntry(Workload.CLAIM, "first");
+    }
+
+    @Test
+    void aRotatedKeyRollsTheAgentPodsThoughNoSecretIsWatched() {
+        createSecrets();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().sidecars = null;
+        create(agent);
+        String before = await().atMost(WAIT).until(() -> podHash(), hash -> hash != null);
+
+        Secret key = get(Secret.class, "vspam-key");
+        key.setData(Map.of("api-key", Base64.getEncoder().encodeToString("vspam_rotated_key".getBytes(StandardCharsets.UTF_8))));
+        client.resource(key).update();
+
+        await().atMost(WAIT).until(this::podHash, hash -> hash != null && !hash.equals(before));
+        assertThat(get(Deployment.class, "vspam").getSpec().getTemplate().toString()).doesNotContain("vspam_rotated_key");
+    }
+
+    @Test
+    void unrelatedSecretsAreNeverListedWatchedOrRead() throws Exception {
+        // A namespace full of Secrets the operator has no business with: Helm releases, TLS keys, ...
+        String filler = "x".repeat(64 * 1024);
+        for (int i = 0; i < 2_000; i++) {
+            client.resource(new SecretBuilder().withNewMetadata().withName("unrelated-" + i).withNamespace(namespace).endMetadata()
+                    .addToStringData("blob", filler).build()).create();
+        }
+        while (server.takeRequest(0, TimeUnit.SECONDS) != null) {
+            // forget what came before: only the operator's requests from here on count
+        }
+        createSecrets();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().sidecars = null;
+        create(agent);
+        await().atMost(WAIT).until(() -> get(Deployment.class, "vspam") != null);
+        await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "SecretsResolved"), c -> c != null && c.getStatus().equals("True"));
+
+        List<String> secretRequests = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = server.takeRequest(0, TimeUnit.SECONDS)) != null) {
+            if (request.getPath().contains("/secrets")) {
+                secretRequests.add(request.getMethod() + " " + request.getPath());
+            }
+        }
+        // This test's own requests are creates (POST); the operator's are GETs of the two named Secrets, nothing else.
+        assertThat(secretRequests).filteredOn(r -> r.startsWith("GET ")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r).matches("GET /api/v1/namespaces/" + namespace + "/secrets/vspam-(key|redis)"));
+    }
+
+    private String podHash() {
+        Deployment deployment = get(Deployment.class, "vspam");
+        return deployment == null ? null : deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(AgentNames.CONFIG_HASH);
     }
 
     private void createSecrets() {
