@@ -16,6 +16,7 @@ import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import reactor.core.Disposable;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import io.micronaut.serde.ObjectMapper;
@@ -69,6 +70,8 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private final AtomicReference<Boolean> logged = new AtomicReference<>();
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
     private volatile boolean closed;
+    /** Lettuce's connection events; disposed before the close, whose own event would find Lettuce's scheduler gone. */
+    private final Disposable connectionEvents;
 
     /** {@code trust}: the only authorities accepted for a {@code rediss://} server ({@code redis_ca_file}); empty = the JVM's. */
     public SharedCache(RedisURI uri, Optional<TrustManagerFactory> trust, String keyPrefix, Duration commandTimeout,
@@ -113,7 +116,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 default -> { }
             }
         });
-        client.getResources().eventBus().get().subscribe(event -> {
+        this.connectionEvents = client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof ConnectionActivatedEvent) {
                 breaker.reset(); // a fresh connection starts with a clean record
                 markConnected(true, null);
@@ -261,6 +264,9 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        // The channel goes inactive on the event loop after close() returns; published to a subscriber then,
+        // that event met a shut-down scheduler and Reactor logged it as an error.
+        connectionEvents.dispose();
         connector.shutdownNow();
         StatefulRedisConnection<String, String> redis = connection.getAndSet(null);
         if (redis != null) {
