@@ -40,6 +40,8 @@ public final class OperatorBenchmark {
         int agents = Integer.getInteger("bench.agents", 100);
         Duration idle = Duration.parse("PT" + System.getProperty("bench.idle", "60s").toUpperCase());
         Path root = Path.of(System.getProperty("bench.root", "..")).toAbsolutePath().normalize();
+        // The pod's memory limit, which the image's -XX:MaxRAMPercentage is a share of (the chart's limit: 512Mi).
+        String memory = System.getProperty("bench.memory", "512m");
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init();
@@ -66,7 +68,7 @@ public final class OperatorBenchmark {
 
             Path log = Files.createTempFile("vspam-operator-bench", ".log");
             ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                    "@" + root.resolve("docker/operator.jvm.options"), "-jar", root.resolve("operator/target/vspam-operator.jar").toString())
+                    "@" + root.resolve("docker/operator.jvm.options"), "-XX:MaxRAM=" + memory, "-jar", root.resolve("operator/target/vspam-operator.jar").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             builder.environment().putAll(Map.of("KUBERNETES_MASTER", client.getMasterUrl().toString(), "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
                     "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false", "VSPAM_OPERATOR_LEADER_ELECTION", "false",
