@@ -172,7 +172,7 @@ final class CheckCommand implements Callable<Integer> {
         Lookup.Answered answer = result.answer().get();
         String by = ", answered by " + answer.source().label();
         Finding.Answered finding = new Finding.Answered(indicator, new CachedVerdict(answer.verdict(), answer.source(), 0), answer.source());
-        Optional<Listing> listing = answer.verdict() instanceof Verdict.Clean ? Optional.empty() : Optional.of(Listing.of(finding));
+        Optional<Listing> listing = Listing.from(finding);
         Outcome outcome = controls.conclude(listing, false);
         String hears = "Postfix hears: " + PolicyAction.of(outcome, controls.replies()).wireText().strip();
         boolean refused = outcome instanceof Outcome.Refuse || outcome instanceof Outcome.Defer;

@@ -3,7 +3,6 @@ package org.vspam.agent.decision;
 import java.util.List;
 import java.util.Optional;
 import org.vspam.agent.cache.Finding;
-import org.vspam.agent.verdict.Verdict;
 import org.vspam.config.Action;
 import org.vspam.config.Actions;
 import org.vspam.config.AgentConfig;
@@ -71,11 +70,9 @@ public record Controls(AllowList allowList, boolean skipAuthenticated, Mode mode
     Optional<Listing> decisive(List<Finding> findings) {
         Listing best = null;
         for (Finding finding : findings) {
-            if (finding instanceof Finding.Answered answered && !(answered.verdict().verdict() instanceof Verdict.Clean)) {
-                Listing listing = Listing.of(answered);
-                if (best == null || rank(listing) > rank(best)) {
-                    best = listing;
-                }
+            Optional<Listing> listing = Listing.from(finding);
+            if (listing.isPresent() && (best == null || rank(listing.get()) > rank(best))) {
+                best = listing.get();
             }
         }
         return Optional.ofNullable(best);

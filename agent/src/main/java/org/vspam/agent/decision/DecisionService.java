@@ -12,7 +12,6 @@ import java.util.function.Supplier;
 import org.vspam.agent.cache.Finding;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.indicator.Indicator;
-import org.vspam.agent.verdict.Verdict;
 
 /**
  * Decides one request: first the controls that need no lookup (allow-lists, authenticated
@@ -106,9 +105,10 @@ public final class DecisionService {
             findings.add(finding);
             if (finding instanceof Finding.Unanswered) {
                 unchecked = true;
-            } else if (finding instanceof Finding.Answered answered && !(answered.verdict().verdict() instanceof Verdict.Clean)
-                    && controls.unbeatable(Listing.of(answered))) {
-                return Optional.of(new Decision(controls.conclude(Optional.of(Listing.of(answered)), false), findings));
+            }
+            Optional<Listing> listing = Listing.from(finding);
+            if (listing.isPresent() && controls.unbeatable(listing.get())) {
+                return Optional.of(new Decision(controls.conclude(listing, false), findings));
             }
         }
         return Optional.of(new Decision(controls.conclude(controls.decisive(findings), unchecked), findings));

@@ -1,5 +1,6 @@
 package org.vspam.agent.decision;
 
+import java.util.Optional;
 import org.vspam.agent.cache.Finding;
 import org.vspam.agent.verdict.ThreatDetails;
 import org.vspam.agent.verdict.Verdict;
@@ -7,6 +8,12 @@ import org.vspam.config.Family;
 
 /** What was found against one indicator: a listed or a suspicious verdict, and its family. */
 public record Listing(Finding.Answered finding, Family family) {
+
+    /** The listing a finding is: none for a clean verdict or no answer. */
+    public static Optional<Listing> from(Finding finding) {
+        return finding instanceof Finding.Answered answered && !(answered.verdict().verdict() instanceof Verdict.Clean)
+                ? Optional.of(of(answered)) : Optional.empty();
+    }
 
     public static Listing of(Finding.Answered finding) {
         return new Listing(finding, switch (finding.verdict().verdict()) {

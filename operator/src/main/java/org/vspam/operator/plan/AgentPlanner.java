@@ -157,7 +157,7 @@ public final class AgentPlanner {
     }
 
     /** Environment variable → the Secret key it comes from: every Secret the resource depends on. */
-    public static Map<String, SecretKeyRef> secretRefs(VspamAgentSpec spec) {
+    static Map<String, SecretKeyRef> secretRefs(VspamAgentSpec spec) {
         Map<String, SecretKeyRef> refs = new LinkedHashMap<>();
         if (spec.apiKeySecretRef != null) {
             refs.put(Setting.API_KEY.environmentVariable(), spec.apiKeySecretRef);
