@@ -27,10 +27,5 @@ public record OperatorSettings(
 
     public OperatorSettings {
         namespaces = namespaces == null ? List.of() : namespaces.stream().map(String::strip).filter(ns -> !ns.isEmpty()).toList();
-        secretRecheck = secretRecheck == null ? Duration.ofMinutes(2) : secretRecheck;
-    }
-
-    public OperatorSettings(List<String> namespaces, String agentImage, boolean leaderElection, @Nullable String leaseNamespace) {
-        this(namespaces, agentImage, leaderElection, leaseNamespace, null);
     }
 }

@@ -1,7 +1,11 @@
 package org.vspam.operator.customresource;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.EnumMap;
+import java.util.Map;
+import org.vspam.config.Family;
 
 /**
  * {@code spec.actions}: what a listing of each family does (agent.yml's {@code actions}). A family
@@ -24,4 +28,24 @@ public class ActionsSpec {
     public ListingAction threat;
     @JsonPropertyDescription("scored but not listed (default allow)")
     public ListingAction suspicious;
+
+    /** The families given an action, as agent.yml's {@code actions} keys them. */
+    @JsonIgnore
+    public Map<Family, ListingAction> byFamily() {
+        Map<Family, ListingAction> actions = new EnumMap<>(Family.class);
+        Map<Family, ListingAction> fields = new EnumMap<>(Family.class);
+        fields.put(Family.PHISHING, phishing);
+        fields.put(Family.MALWARE, malware);
+        fields.put(Family.BOTNET, botnet);
+        fields.put(Family.SPAM, spam);
+        fields.put(Family.TOR, tor);
+        fields.put(Family.THREAT, threat);
+        fields.put(Family.SUSPICIOUS, suspicious);
+        fields.forEach((family, action) -> {
+            if (action != null) {
+                actions.put(family, action);
+            }
+        });
+        return actions;
+    }
 }

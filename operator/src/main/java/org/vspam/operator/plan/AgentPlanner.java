@@ -23,10 +23,8 @@ import java.util.function.Function;
 import org.vspam.config.AgentConfigLoader;
 import org.vspam.config.AgentYaml;
 import org.vspam.config.ConfigException;
-import org.vspam.config.Family;
 import org.vspam.config.Setting;
 import org.vspam.operator.customresource.ActionsSpec;
-import org.vspam.operator.customresource.ListingAction;
 import org.vspam.operator.customresource.RedisSpec;
 import org.vspam.operator.customresource.SecretKeyRef;
 import org.vspam.operator.customresource.VspamAgent;
@@ -132,22 +130,8 @@ public final class AgentPlanner {
     /** {@code spec.actions} as agent.yml's {@code actions} mapping: family → action word. */
     private static Map<String, String> actions(ActionsSpec spec) {
         Map<String, String> actions = new LinkedHashMap<>();
-        Map<Family, ListingAction> byFamily = new EnumMap<>(Family.class);
-        putIfSet(byFamily, Family.PHISHING, spec.phishing);
-        putIfSet(byFamily, Family.MALWARE, spec.malware);
-        putIfSet(byFamily, Family.BOTNET, spec.botnet);
-        putIfSet(byFamily, Family.SPAM, spec.spam);
-        putIfSet(byFamily, Family.TOR, spec.tor);
-        putIfSet(byFamily, Family.THREAT, spec.threat);
-        putIfSet(byFamily, Family.SUSPICIOUS, spec.suspicious);
-        byFamily.forEach((family, action) -> actions.put(family.key(), action.name().toLowerCase(Locale.ROOT)));
+        spec.byFamily().forEach((family, action) -> actions.put(family.key(), action.name().toLowerCase(Locale.ROOT)));
         return actions;
-    }
-
-    private static <K> void putIfSet(Map<K, ? super ListingAction> values, K key, ListingAction value) {
-        if (value != null) {
-            values.put(key, value);
-        }
     }
 
     private static void putIfSet(Map<Setting, Object> values, Setting setting, Object value) {
