@@ -21,5 +21,6 @@ COPY docker/operator.jvm.options vspam-operator.jvm.options
 ENV MALLOC_ARENA_MAX=2
 USER 65532:65532
 VOLUME ["/tmp"]
-EXPOSE 8080
+# 8080: probes and metrics; 8443: the admission webhook (TLS)
+EXPOSE 8080 8443
 ENTRYPOINT ["java", "@/opt/vspam/vspam-operator.jvm.options", "-jar", "/opt/vspam/vspam-operator.jar"]

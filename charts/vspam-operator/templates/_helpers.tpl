@@ -52,3 +52,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- range .Values.watch.namespaces }}{{ $namespaces = append $namespaces . }}{{ end }}
 {{- $namespaces | uniq | join "," }}
 {{- end }}
+
+{{/* The webhook's MutatingWebhookConfiguration, and the name cert-manager objects are given. */}}
+{{- define "vspam-operator.webhookName" -}}
+{{- printf "%s-webhook" (include "vspam-operator.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}

@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
+import org.vspam.operator.plan.AgentPlanner;
 import org.vspam.operator.plan.OperatorDefaults;
+import org.vspam.operator.webhook.PodAdmission;
 
 /** The Kubernetes client and the operator, with their lifecycles. */
 @Factory
@@ -31,6 +33,12 @@ final class OperatorFactory {
     Operator operator(KubernetesClient client, MeterRegistry registry, OperatorSettings settings, Leadership leadership) {
         return AgentOperator.build(client, MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
                 settings, defaults(settings), leadership);
+    }
+
+    /** The webhook plans a pod's sidecar as the reconciler plans a template's. */
+    @Singleton
+    PodAdmission podAdmission(KubernetesClient client, OperatorSettings settings) {
+        return new PodAdmission(client, new AgentPlanner(defaults(settings)));
     }
 
     /** Agent sizes measured under load (README, "Resources"). */

@@ -42,6 +42,7 @@ class OperatorApplicationTest {
     static KubernetesClient client;
     private static EmbeddedServer application;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final int HTTP_PORT = Fixtures.freePort();
 
     @BeforeAll
     static void start() {
@@ -58,7 +59,8 @@ class OperatorApplicationTest {
         System.setProperty("kubernetes.auth.tryKubeConfig", "false");
         System.setProperty("kubernetes.auth.tryServiceAccount", "false");
         application = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.port", -1,
+                "micronaut.server.netty.listeners.http.port", HTTP_PORT,
+                "micronaut.server.netty.listeners.webhook.port", Fixtures.freePort(),
                 "vspam.operator.lease-namespace", "vspam-system",
                 "vspam.operator.agent-image", Fixtures.IMAGE));
     }
@@ -75,7 +77,7 @@ class OperatorApplicationTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + application.getPort() + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + HTTP_PORT + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -120,7 +122,8 @@ class OperatorApplicationTest {
         int requests = server.getRequestCount();
         try (ServerSocket taken = new ServerSocket(0)) {
             assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Map.of(
-                    "micronaut.server.port", taken.getLocalPort(),
+                    "micronaut.server.netty.listeners.http.port", taken.getLocalPort(),
+                    "micronaut.server.netty.listeners.webhook.port", Fixtures.freePort(),
                     "vspam.operator.lease-namespace", "vspam-system",
                     "vspam.operator.agent-image", Fixtures.IMAGE))).isInstanceOf(RuntimeException.class);
         }

@@ -1,7 +1,9 @@
 package org.vspam.operator.customresource;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -19,4 +21,24 @@ public class SidecarSpec {
 
     @JsonPropertyDescription("CPU and memory of each sidecar; the operator's measured defaults when empty")
     public ResourceRequirements resources;
+
+    @JsonPropertyDescription("patch: the sidecar is written into the workloads' pod templates; webhook: it is added to their pods "
+            + "as they are created, by the operator's admission webhook, and the workloads are never changed (for Argo CD, Flux)")
+    @Default("patch")
+    public SidecarInjection injection;
+
+    @JsonPropertyDescription("webhook injection: delete (evict) running pods of selected workloads that lack the current sidecar, "
+            + "one pod per workload at a time, so that their controller recreates them through the webhook")
+    public Boolean restartPodsWithoutSidecar;
+
+    /** The injection mode, {@code patch} when the field is absent (resources written before it existed). */
+    @JsonIgnore
+    public SidecarInjection injectionMode() {
+        return injection == null ? SidecarInjection.PATCH : injection;
+    }
+
+    @JsonIgnore
+    public boolean restarts() {
+        return Boolean.TRUE.equals(restartPodsWithoutSidecar);
+    }
 }

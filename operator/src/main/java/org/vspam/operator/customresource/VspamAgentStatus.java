@@ -31,6 +31,10 @@ public class VspamAgentStatus {
     @JsonPropertyDescription("Number of protectedWorkloads")
     public Integer protectedCount;
 
+    @JsonPropertyDescription("injection: webhook: running pods of the protected workloads that lack the sidecar "
+            + "(started while the webhook was unreachable); empty when every pod has it")
+    public List<String> podsWithoutSidecar;
+
     @Override
     public boolean equals(Object other) {
         return other instanceof VspamAgentStatus that
@@ -39,11 +43,12 @@ public class VspamAgentStatus {
                 && Objects.equals(replicas, that.replicas)
                 && Objects.equals(readyReplicas, that.readyReplicas)
                 && Objects.equals(protectedWorkloads, that.protectedWorkloads)
-                && Objects.equals(protectedCount, that.protectedCount);
+                && Objects.equals(protectedCount, that.protectedCount)
+                && Objects.equals(podsWithoutSidecar, that.podsWithoutSidecar);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, replicas, readyReplicas, protectedWorkloads, protectedCount);
+        return Objects.hash(observedGeneration, conditions, replicas, readyReplicas, protectedWorkloads, protectedCount, podsWithoutSidecar);
     }
 }

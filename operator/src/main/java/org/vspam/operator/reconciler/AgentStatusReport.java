@@ -54,8 +54,11 @@ public final class AgentStatusReport {
             decisive.add(deploymentCheck(agent, deployment.isPresent(), wanted, ready));
             summary.add(ready + "/" + wanted + " agents ready");
         }
-        status.protectedWorkloads = List.copyOf(sidecars.protectedWorkloads());
+        // Empty lists are left out, as the API server stores them (a status patch drops an added []);
+        // written as [] they would differ from what is read back, and every reconcile would write again.
+        status.protectedWorkloads = nullIfEmpty(sidecars.protectedWorkloads());
         status.protectedCount = sidecars.protectedWorkloads().size();
+        status.podsWithoutSidecar = nullIfEmpty(sidecars.podsWithoutSidecar());
         if (spec.sidecars != null) {
             decisive.add(sidecarCheck(agent, sidecars));
             summary.add(sidecars.protectedWorkloads().size() + " Postfix workload(s) protected");
@@ -76,6 +79,10 @@ public final class AgentStatusReport {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
         status.conditions = conditions.failed("ReconcileError", message + " (retrying)", agent.getMetadata().getGeneration(), previous(agent));
         return status;
+    }
+
+    private static List<String> nullIfEmpty(List<String> items) {
+        return items.isEmpty() ? null : List.copyOf(items);
     }
 
     private static List<Condition> previous(VspamAgent agent) {
@@ -102,6 +109,16 @@ public final class AgentStatusReport {
         if (!sidecars.waiting().isEmpty()) {
             return Check.fails(SIDECARS_INJECTED, "Waiting", "not injected until the configuration is valid and its Secrets exist: "
                     + String.join(", ", sidecars.waiting()));
+        }
+        String restart = agent.getSpec().sidecars.restarts() ? "they are evicted one at a time to be recreated with it"
+                : "delete them (or set spec.sidecars.restartPodsWithoutSidecar) to have them recreated with it";
+        if (!sidecars.podsWithoutSidecar().isEmpty()) {
+            return Check.fails(SIDECARS_INJECTED, "PodsWithoutSidecar", "running without the sidecar (started while the webhook "
+                    + "was unreachable): " + String.join(", ", sidecars.podsWithoutSidecar()) + "; " + restart);
+        }
+        if (!sidecars.outdatedPods().isEmpty()) {
+            return Check.fails(SIDECARS_INJECTED, "PodsWithOutdatedSidecar", "running an earlier sidecar: "
+                    + String.join(", ", sidecars.outdatedPods()) + "; " + restart);
         }
         if (sidecars.protectedWorkloads().isEmpty()) {
             return Check.holds(SIDECARS_INJECTED, "NoneSelected", "no Deployment or StatefulSet in namespace \""

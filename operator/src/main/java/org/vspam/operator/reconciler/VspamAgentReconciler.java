@@ -60,8 +60,11 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
     static final String POSTFIX_DEPLOYMENTS = "postfix-deployments";
     static final String POSTFIX_STATEFULSETS = "postfix-statefulsets";
 
-    /** A missing Secret is looked for again this soon (or at the recheck, if that is sooner). */
-    private static final Duration MISSING_SECRET_RECHECK = Duration.ofSeconds(10);
+    /**
+     * A missing Secret, or a pod that lacks the sidecar, is looked at again this soon (or at the
+     * recheck, if that is sooner).
+     */
+    private static final Duration SOON = Duration.ofSeconds(10);
 
     private final AgentPlanner planner;
     private final AgentStatusReport status;
@@ -87,11 +90,12 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
         if (plan.deployable()) {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         }
-        SidecarInjector.Outcome outcome = sidecars.reconcile(agent, plan, workloads(context, agent), context.getClient());
+        List<VspamAgent> neighbours = context.getPrimaryCache().list(agent.getMetadata().getNamespace()).toList();
+        SidecarInjector.Outcome outcome = sidecars.reconcile(agent, plan, workloads(context, agent), neighbours, context.getClient());
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT);
         var next = status.of(agent, plan, deployment, outcome, context.getClient());
-        Duration recheck = plan.secretProblem().isPresent() && MISSING_SECRET_RECHECK.compareTo(secretRecheck) < 0
-                ? MISSING_SECRET_RECHECK : secretRecheck;
+        boolean unsettled = plan.secretProblem().isPresent() || !outcome.podsWithoutSidecar().isEmpty() || !outcome.outdatedPods().isEmpty();
+        Duration recheck = unsettled && SOON.compareTo(secretRecheck) < 0 ? SOON : secretRecheck;
         if (next.equals(agent.getStatus())) {
             return UpdateControl.<VspamAgent>noUpdate().rescheduleAfter(recheck);
         }

@@ -1,6 +1,8 @@
 package org.vspam.operator.sidecar;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -78,6 +80,25 @@ public final class PostfixSidecar {
                     .filter(mount -> !AgentContainer.SOCKET_VOLUME.equals(mount.getName())).toList()));
         }
         return result;
+    }
+
+    /**
+     * The pod as the API server is about to create it, with the sidecar {@link #inject} puts into a
+     * template: webhook injection gives each pod exactly what patch injection gives its template.
+     */
+    public static Pod inject(Pod pod, VspamAgent agent, AgentPlan plan, List<String> containers) {
+        PodTemplateSpec injected = inject(new PodTemplateSpec(pod.getMetadata(), pod.getSpec()), agent, plan, containers);
+        return new PodBuilder(pod).withMetadata(injected.getMetadata()).withSpec(injected.getSpec()).build();
+    }
+
+    /** Whether the pod carries the sidecar at all. */
+    public static boolean present(Pod pod) {
+        return present(new PodTemplateSpec(pod.getMetadata(), pod.getSpec()));
+    }
+
+    /** What was injected into the pod ({@link #fingerprint}), if anything. */
+    public static String fingerprintOf(Pod pod) {
+        return pod.getMetadata() == null ? null : mapOrEmpty(pod.getMetadata().getAnnotations()).get(SIDECAR_HASH);
     }
 
     /** Whether the template carries the sidecar at all. */

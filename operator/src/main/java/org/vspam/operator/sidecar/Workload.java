@@ -1,6 +1,7 @@
 package org.vspam.operator.sidecar;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -17,6 +18,9 @@ public sealed interface Workload {
     HasMetadata resource();
 
     PodTemplateSpec template();
+
+    /** Which pods are the workload's: its {@code spec.selector}. */
+    LabelSelector podSelector();
 
     /**
      * Patches the pod template and the claim annotation ({@code null} removes it), touching nothing
@@ -64,6 +68,11 @@ public sealed interface Workload {
         }
 
         @Override
+        public LabelSelector podSelector() {
+            return resource.getSpec().getSelector();
+        }
+
+        @Override
         public void update(KubernetesClient client, UnaryOperator<PodTemplateSpec> change, String claim) {
             client.apps().deployments().inNamespace(resource.getMetadata().getNamespace()).withName(name()).edit(current -> {
                 current.getSpec().setTemplate(change.apply(current.getSpec().getTemplate()));
@@ -77,6 +86,11 @@ public sealed interface Workload {
         @Override
         public PodTemplateSpec template() {
             return resource.getSpec().getTemplate();
+        }
+
+        @Override
+        public LabelSelector podSelector() {
+            return resource.getSpec().getSelector();
         }
 
         @Override

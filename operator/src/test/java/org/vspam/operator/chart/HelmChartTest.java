@@ -10,6 +10,10 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -108,9 +112,11 @@ class HelmChartTest {
     void byDefaultItWatchesItsNamespaceWithARoleThereRunningLockedDown() {
         List<HasMetadata> objects = render(template -> { });
 
-        assertThat(kind(objects, "ClusterRole")).extracting(o -> o.getMetadata().getName()).containsExactly(RELEASE + "-crd-reader");
+        assertThat(kind(objects, "ClusterRole")).extracting(o -> o.getMetadata().getName())
+                .containsExactlyInAnyOrder(RELEASE + "-crd-reader", RELEASE + "-webhook");
         assertThat(all(objects, Role.class)).extracting(o -> o.getMetadata().getNamespace() + "/" + o.getMetadata().getName())
-                .containsExactlyInAnyOrder(NAMESPACE + "/" + RELEASE, NAMESPACE + "/" + RELEASE + "-leader-election");
+                .containsExactlyInAnyOrder(NAMESPACE + "/" + RELEASE, NAMESPACE + "/" + RELEASE + "-leader-election",
+                        NAMESPACE + "/" + RELEASE + "-webhook");
         Container operator = operator(objects);
         assertThat(operator.getImage()).isEqualTo("ghcr.io/vspam-org/vspam-operator:0.3.0");
         assertThat(env(operator, "VSPAM_OPERATOR_NAMESPACES")).contains(NAMESPACE);
@@ -132,16 +138,24 @@ class HelmChartTest {
         assertThat(verbs(role.getRules(), "apps", "statefulsets")).doesNotContain("create", "delete");
         assertThat(verbs(role.getRules(), "vspam.org", "vspamagents/status")).contains("patch");
         assertThat(verbs(role.getRules(), "vspam.org", "vspamagents/finalizers")).containsExactly("update");
-        assertThat(verbs(role.getRules(), "", "pods")).isEmpty();
+        assertThat(verbs(role.getRules(), "", "pods")).as("listed by selector, never watched or changed").containsExactly("list");
+        assertThat(verbs(role.getRules(), "", "pods/eviction")).containsExactly("create");
         assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getVerbs()).doesNotContain("*"));
     }
 
     @Test
     void clusterScopeIsAClusterRoleAndAnEmptyNamespaceList() throws IOException {
         List<HasMetadata> objects = render(template -> template.withValuesFile(CHART.resolve("ci/cluster-scope-values.yaml")));
-        assertThat(kind(objects, "ClusterRole")).extracting(o -> o.getMetadata().getName()).containsExactlyInAnyOrder(RELEASE, RELEASE + "-crd-reader");
-        assertThat(kind(objects, "ClusterRoleBinding")).hasSize(2);
-        assertThat(all(objects, Role.class)).extracting(o -> o.getMetadata().getName()).containsExactly(RELEASE + "-leader-election");
+        assertThat(kind(objects, "ClusterRole")).extracting(o -> o.getMetadata().getName())
+                .containsExactlyInAnyOrder(RELEASE, RELEASE + "-crd-reader", RELEASE + "-webhook");
+        assertThat(kind(objects, "ClusterRoleBinding")).hasSize(3);
+        assertThat(all(objects, Role.class)).extracting(o -> o.getMetadata().getName())
+                .containsExactlyInAnyOrder(RELEASE + "-leader-election", RELEASE + "-webhook");
+        assertThat(all(objects, MutatingWebhookConfiguration.class).getFirst().getWebhooks().getFirst().getNamespaceSelector()
+                .getMatchExpressions()).singleElement().satisfies(expression -> {
+                    assertThat(expression.getOperator()).isEqualTo("NotIn");
+                    assertThat(expression.getValues()).contains("kube-system");
+                });
         assertThat(env(operator(objects), "VSPAM_OPERATOR_NAMESPACES")).contains("");
         assertThat(kind(objects, "ServiceMonitor")).singleElement().satisfies(monitor ->
                 assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus"));
@@ -150,8 +164,12 @@ class HelmChartTest {
     @Test
     void namespaceScopeGetsARoleInEveryWatchedNamespace() {
         List<HasMetadata> objects = render(template -> template.withValuesFile(CHART.resolve("ci/namespaces-values.yaml")));
-        assertThat(all(objects, Role.class)).extracting(o -> o.getMetadata().getNamespace()).containsExactlyInAnyOrder(NAMESPACE, "mail", "mail-staging");
-        assertThat(kind(objects, "RoleBinding")).hasSize(3);
+        assertThat(all(objects, Role.class)).filteredOn(role -> role.getMetadata().getName().equals(RELEASE))
+                .extracting(o -> o.getMetadata().getNamespace()).containsExactlyInAnyOrder(NAMESPACE, "mail", "mail-staging");
+        assertThat(kind(objects, "RoleBinding")).filteredOn(binding -> binding.getMetadata().getName().equals(RELEASE)).hasSize(3);
+        assertThat(all(objects, MutatingWebhookConfiguration.class).getFirst().getWebhooks().getFirst().getNamespaceSelector()
+                .getMatchExpressions().getFirst().getValues()).as("pods of the watched namespaces only")
+                .containsExactly(NAMESPACE, "mail", "mail-staging");
         assertThat(env(operator(objects), "VSPAM_OPERATOR_NAMESPACES")).contains(NAMESPACE + ",mail,mail-staging");
         assertThat(env(operator(objects), "VSPAM_OPERATOR_LEADER_ELECTION")).contains("false");
     }
@@ -173,6 +191,82 @@ class HelmChartTest {
     }
 
     @Test
+    void theWebhookIsRenderedSoADownOperatorNeverBlocksPostfixPods() {
+        List<HasMetadata> objects = render(template -> { });
+        MutatingWebhookConfiguration configuration = all(objects, MutatingWebhookConfiguration.class).getFirst();
+        assertThat(configuration.getMetadata().getName()).isEqualTo(RELEASE + "-webhook");
+        MutatingWebhook webhook = configuration.getWebhooks().getFirst();
+        assertThat(webhook.getFailurePolicy()).isEqualTo("Ignore");
+        assertThat(webhook.getTimeoutSeconds()).isEqualTo(5);
+        assertThat(webhook.getSideEffects()).isEqualTo("None");
+        assertThat(webhook.getAdmissionReviewVersions()).containsExactly("v1");
+        assertThat(webhook.getClientConfig().getCaBundle()).as("written by the operator").isNull();
+        assertThat(webhook.getClientConfig().getService().getName()).isEqualTo(RELEASE);
+        assertThat(webhook.getClientConfig().getService().getNamespace()).isEqualTo(NAMESPACE);
+        assertThat(webhook.getClientConfig().getService().getPath()).isEqualTo("/mutate-pods");
+        assertThat(webhook.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("pods");
+            assertThat(rule.getOperations()).containsExactly("CREATE");
+        });
+        assertThat(webhook.getNamespaceSelector().getMatchExpressions()).singleElement().satisfies(expression -> {
+            assertThat(expression.getOperator()).isEqualTo("In");
+            assertThat(expression.getValues()).containsExactly(NAMESPACE);
+        });
+        assertThat(webhook.getObjectSelector().getMatchExpressions()).singleElement().satisfies(expression ->
+                assertThat(expression.getValues()).as("never its own or the agents' pods").containsExactly(RELEASE, "vspam-agent"));
+
+        Service service = all(objects, Service.class).getFirst();
+        assertThat(service.getSpec().getPorts()).anySatisfy(port -> {
+            assertThat(port.getPort()).isEqualTo(443);
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("webhook");
+        });
+        Container operator = operator(objects);
+        assertThat(operator.getPorts()).anySatisfy(port -> assertThat(port.getContainerPort()).isEqualTo(8443));
+        assertThat(env(operator, "VSPAM_OPERATOR_WEBHOOK_CONFIGURATION")).contains(RELEASE + "-webhook");
+        assertThat(env(operator, "VSPAM_OPERATOR_WEBHOOK_SERVICE")).contains(RELEASE);
+        assertThat(env(operator, "VSPAM_OPERATOR_WEBHOOK_CA_SECRET")).contains(RELEASE + "-webhook-ca");
+        assertThat(env(operator, "VSPAM_OPERATOR_WEBHOOK_CERTIFICATES")).contains("operator");
+
+        // Its own CA: by name, and the one configuration's caBundle.
+        Role role = all(objects, Role.class).stream().filter(r -> r.getMetadata().getName().equals(RELEASE + "-webhook")).findFirst().orElseThrow();
+        assertThat(role.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getResourceNames()).containsExactly(RELEASE + "-webhook-ca");
+            assertThat(rule.getVerbs()).containsExactly("get", "update");
+        });
+        ClusterRole clusterRole = all(objects, ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals(RELEASE + "-webhook"))
+                .findFirst().orElseThrow();
+        assertThat(clusterRole.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("mutatingwebhookconfigurations");
+            assertThat(rule.getResourceNames()).containsExactly(RELEASE + "-webhook");
+        });
+    }
+
+    @Test
+    void withCertManagerTheCertificateIsMountedAndTheCaInjectedByIt() {
+        List<HasMetadata> objects = render(template -> template.withValuesFile(CHART.resolve("ci/cert-manager-values.yaml")));
+        MutatingWebhookConfiguration configuration = all(objects, MutatingWebhookConfiguration.class).getFirst();
+        assertThat(configuration.getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from", NAMESPACE + "/" + RELEASE + "-webhook");
+        assertThat(configuration.getWebhooks().getFirst().getTimeoutSeconds()).isEqualTo(3);
+        assertThat(configuration.getWebhooks().getFirst().getObjectSelector().getMatchLabels()).containsEntry("app", "postfix");
+        GenericKubernetesResource certificate = (GenericKubernetesResource) kind(objects, "Certificate").getFirst();
+        assertThat((Object) certificate.get("spec", "secretName")).isEqualTo(RELEASE + "-webhook-tls");
+        assertThat(String.valueOf((Object) certificate.get("spec", "dnsNames"))).contains(RELEASE + "." + NAMESPACE + ".svc,");
+        assertThat(kind(objects, "Issuer")).hasSize(1);
+        Container operator = operator(objects);
+        assertThat(env(operator, "VSPAM_OPERATOR_WEBHOOK_CERTIFICATES")).contains("mounted");
+        assertThat(operator.getVolumeMounts()).anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/etc/vspam-operator/webhook"));
+        assertThat(all(objects, Role.class)).noneMatch(role -> role.getMetadata().getName().equals(RELEASE + "-webhook"));
+    }
+
+    @Test
+    void withoutTheWebhookNothingOfItIsRendered() {
+        List<HasMetadata> objects = render(template -> template.set("webhook.enabled", "false"));
+        assertThat(all(objects, MutatingWebhookConfiguration.class)).isEmpty();
+        assertThat(all(objects, Service.class).getFirst().getSpec().getPorts()).extracting(port -> port.getPort()).containsExactly(8080);
+        assertThat(env(operator(objects), "VSPAM_OPERATOR_WEBHOOK_CONFIGURATION")).isEmpty();
+    }
+
+    @Test
     void theSchemaRefusesAMisspelledKeyAndAWrongType() {
         assertThatThrownBy(() -> render(template -> template.set("imag.tag", "1.0")))
                 .hasMessageContaining("additional properties 'imag' not allowed");
@@ -180,6 +274,8 @@ class HelmChartTest {
                 .hasMessageContaining("additional properties 'apikey' not allowed");
         assertThatThrownBy(() -> render(template -> template.set("watch.scope", "everywhere")))
                 .hasMessageContaining("at '/watch/scope': value must be one of 'namespace', 'cluster'");
+        assertThatThrownBy(() -> render(template -> template.set("webhook.timeoutSeconds", "60")))
+                .hasMessageContaining("at '/webhook/timeoutSeconds'");
         assertThatThrownBy(() -> render(template -> template.set("replicaCount", "two")))
                 .hasMessageContaining("at '/replicaCount'");
     }

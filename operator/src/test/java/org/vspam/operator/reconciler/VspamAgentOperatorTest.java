@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.Timeout;
 import org.vspam.operator.AgentOperator;
 import org.vspam.operator.Leadership;
 import org.vspam.operator.OperatorSettings;
+import org.vspam.operator.customresource.SidecarInjection;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.sidecar.PostfixSidecar;
 import org.vspam.operator.sidecar.Workload;
@@ -250,6 +253,78 @@ class VspamAgentOperatorTest {
         assertThat(ready.getReason()).isEqualTo("WorkloadClaimed");
         assertThat(ready.getMessage()).contains("Deployment/postfix (carries VspamAgent \"first\")");
         assertThat(get(Deployment.class, "postfix").getMetadata().getAnnotations()).containsEntry(Workload.CLAIM, "first");
+    }
+
+    @Test
+    void withWebhookInjectionTheWorkloadIsNeverWrittenAndPodsWithoutTheSidecarAreReportedThenRestarted() {
+        createSecrets();
+        Deployment postfix = client.resource(Fixtures.postfix(namespace, "postfix", Map.of("app", "postfix"))).create();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().deployment.enabled = false;
+        agent.getSpec().sidecars.injection = SidecarInjection.WEBHOOK;
+        create(agent);
+
+        await().atMost(WAIT).until(() -> get(VspamAgent.class, "vspam").getStatus(), s -> s != null && Integer.valueOf(1).equals(s.protectedCount));
+        VspamAgent status = get(VspamAgent.class, "vspam");
+        assertThat(status.getStatus().protectedWorkloads).containsExactly("Deployment/postfix");
+        assertThat(condition(status, "SidecarsInjected").getStatus()).isEqualTo("True");
+        assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
+        assertThat(get(Deployment.class, "postfix").getMetadata().getResourceVersion())
+                .as("what Git holds is what the cluster holds: not a byte written").isEqualTo(postfix.getMetadata().getResourceVersion());
+
+        // The operator was down when this pod was created: it started without the sidecar.
+        client.resource(new PodBuilder().withNewMetadata().withName("postfix-6b8f9d7c5d-x2k4p").withNamespace(namespace)
+                .withLabels(Map.of("workload", "postfix", "pod-template-hash", "6b8f9d7c5d")).endMetadata()
+                .withSpec(postfix.getSpec().getTemplate().getSpec())
+                .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                .build()).create();
+        Condition missing = await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "SidecarsInjected"),
+                c -> c != null && c.getStatus().equals("False"));
+        assertThat(missing.getReason()).isEqualTo("PodsWithoutSidecar");
+        assertThat(missing.getMessage()).contains("postfix-6b8f9d7c5d-x2k4p").contains("restartPodsWithoutSidecar");
+        assertThat(get(VspamAgent.class, "vspam").getStatus().podsWithoutSidecar).containsExactly("postfix-6b8f9d7c5d-x2k4p");
+        assertThat(condition(get(VspamAgent.class, "vspam"), "Ready").getReason()).isEqualTo("PodsWithoutSidecar");
+        assertThat(get(Pod.class, "postfix-6b8f9d7c5d-x2k4p")).as("not restarted unless asked").isNotNull();
+
+        // Asked to: the pod is evicted, for its ReplicaSet to recreate it through the webhook. (The mock
+        // server records the eviction but does not delete; the test does, as the API server would.)
+        String eviction = "/api/v1/namespaces/" + namespace + "/pods/postfix-6b8f9d7c5d-x2k4p/eviction";
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam").edit(a -> {
+            a.getSpec().sidecars.restartPodsWithoutSidecar = true;
+            return a;
+        });
+        await().atMost(WAIT).until(() -> {
+            for (RecordedRequest request = server.takeRequest(0, TimeUnit.SECONDS); request != null; request = server.takeRequest(0, TimeUnit.SECONDS)) {
+                if (request.getMethod().equals("POST") && request.getPath().equals(eviction)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        client.pods().inNamespace(namespace).withName("postfix-6b8f9d7c5d-x2k4p").delete();
+        await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "SidecarsInjected"), c -> c.getStatus().equals("True"));
+        assertThat(get(VspamAgent.class, "vspam").getStatus().podsWithoutSidecar).isNull();
+        assertThat(get(Deployment.class, "postfix").getMetadata().getResourceVersion()).isEqualTo(postfix.getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void switchingFromPatchToWebhookTakesThePatchedSidecarOutOfTheTemplate() {
+        createSecrets();
+        PodTemplateSpec untouched = client.resource(Fixtures.postfix(namespace, "postfix", Map.of("app", "postfix"))).create()
+                .getSpec().getTemplate();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        agent.getSpec().deployment.enabled = false;
+        create(agent);
+        await().atMost(WAIT).until(() -> PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
+
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam").edit(a -> {
+            a.getSpec().sidecars.injection = SidecarInjection.WEBHOOK;
+            return a;
+        });
+        await().atMost(WAIT).until(() -> !PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
+        assertThat(get(Deployment.class, "postfix").getSpec().getTemplate()).isEqualTo(untouched);
+        assertThat(get(Deployment.class, "postfix").getMetadata().getAnnotations()).doesNotContainKey(Workload.CLAIM);
+        await().atMost(WAIT).until(() -> get(VspamAgent.class, "vspam").getStatus().protectedWorkloads, w -> w != null && w.contains("Deployment/postfix"));
     }
 
     @Test

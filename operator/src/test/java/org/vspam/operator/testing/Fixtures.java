@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -38,6 +41,15 @@ public final class Fixtures {
         agent.getSpec().sidecars = new SidecarSpec();
         agent.getSpec().sidecars.selector = new LabelSelectorBuilder().withMatchLabels(Map.of("app", "postfix")).build();
         return agent;
+    }
+
+    /** A port nothing listens on now. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static Secret secret(String namespace, String name, String key, String value) {
