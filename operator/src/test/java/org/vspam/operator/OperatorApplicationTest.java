@@ -54,10 +54,7 @@ class OperatorApplicationTest {
                 new SelfSubjectRulesReviewBuilder().withNewMetadata().endMetadata().withNewStatus().withIncomplete(false)
                         .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("*").endResourceRule()
                         .endStatus().build()).always();
-        System.setProperty("kubernetes.master", client.getMasterUrl().toString());
-        System.setProperty("kubernetes.trust.certificates", "true"); // the mock server's certificate is self-signed
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+        Fixtures.useMockServer(client);
         application = ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "micronaut.server.netty.listeners.http.port", HTTP_PORT,
                 "micronaut.server.netty.listeners.webhook.port", Fixtures.freePort(),
@@ -70,10 +67,7 @@ class OperatorApplicationTest {
         if (application.isRunning()) {
             application.close();
         }
-        System.clearProperty("kubernetes.master");
-        System.clearProperty("kubernetes.trust.certificates");
-        System.clearProperty("kubernetes.auth.tryKubeConfig");
-        System.clearProperty("kubernetes.auth.tryServiceAccount");
+        Fixtures.forgetMockServer();
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

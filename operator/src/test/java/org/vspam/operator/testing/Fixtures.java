@@ -6,11 +6,13 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.vspam.operator.customresource.RedisSpec;
@@ -41,6 +43,21 @@ public final class Fixtures {
         agent.getSpec().sidecars = new SidecarSpec();
         agent.getSpec().sidecars.selector = new LabelSelectorBuilder().withMatchLabels(Map.of("app", "postfix")).build();
         return agent;
+    }
+
+    /** The client the application builds (as kubectl: system properties first) talks to the mock server. */
+    public static void useMockServer(KubernetesClient client) {
+        System.setProperty("kubernetes.master", client.getMasterUrl().toString());
+        System.setProperty("kubernetes.trust.certificates", "true"); // the mock server's certificate is self-signed
+        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+    }
+
+    public static void forgetMockServer() {
+        for (String property : List.of("kubernetes.master", "kubernetes.trust.certificates", "kubernetes.auth.tryKubeConfig",
+                "kubernetes.auth.tryServiceAccount")) {
+            System.clearProperty(property);
+        }
     }
 
     /** A port nothing listens on now. */

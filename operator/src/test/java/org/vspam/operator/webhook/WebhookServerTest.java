@@ -66,10 +66,7 @@ class WebhookServerTest {
         agent.getMetadata().setUid(null);
         client.resource(agent).create();
 
-        System.setProperty("kubernetes.master", client.getMasterUrl().toString());
-        System.setProperty("kubernetes.trust.certificates", "true"); // the mock server's certificate is self-signed
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+        Fixtures.useMockServer(client);
         application = ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "micronaut.server.netty.listeners.http.port", HTTP_PORT,
                 "micronaut.server.netty.listeners.webhook.port", WEBHOOK_PORT,
@@ -82,10 +79,7 @@ class WebhookServerTest {
     @AfterAll
     static void stop() {
         application.close();
-        System.clearProperty("kubernetes.master");
-        System.clearProperty("kubernetes.trust.certificates");
-        System.clearProperty("kubernetes.auth.tryKubeConfig");
-        System.clearProperty("kubernetes.auth.tryServiceAccount");
+        Fixtures.forgetMockServer();
     }
 
     @Test
