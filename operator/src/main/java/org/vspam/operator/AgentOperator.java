@@ -66,7 +66,9 @@ public final class AgentOperator {
                     .withMetrics(metrics)
                     .withCloseClientOnStop(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withUseSSAToPatchPrimaryResource(false);
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                    .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads());
             if (!settings.leaderElection()) {
                 leadership.leading(); // the only replica
             } else {

@@ -113,8 +113,8 @@ public final class AgentStatusReport {
         String restart = agent.getSpec().sidecars.restarts() ? "they are evicted one at a time to be recreated with it"
                 : "delete them (or set spec.sidecars.restartPodsWithoutSidecar) to have them recreated with it";
         if (!sidecars.podsWithoutSidecar().isEmpty()) {
-            return Check.fails(SIDECARS_INJECTED, "PodsWithoutSidecar", "running without the sidecar (started while the webhook "
-                    + "was unreachable): " + String.join(", ", sidecars.podsWithoutSidecar()) + "; " + restart);
+            return Check.fails(SIDECARS_INJECTED, "PodsWithoutSidecar", "running without the sidecar (started while the operator's "
+                    + "webhook was unreachable, or without it installed): " + String.join(", ", sidecars.podsWithoutSidecar()) + "; " + restart);
         }
         if (!sidecars.outdatedPods().isEmpty()) {
             return Check.fails(SIDECARS_INJECTED, "PodsWithOutdatedSidecar", "running an earlier sidecar: "

@@ -243,7 +243,12 @@ public final class WebhookCertificates implements CertificateProvider {
         if (configuration == null) {
             throw new IllegalStateException("MutatingWebhookConfiguration " + settings.configuration() + " does not exist");
         }
-        if (ours(configuration).allMatch(webhook -> wanted.equals(webhook.getClientConfig().getCaBundle()))) {
+        List<MutatingWebhook> ours = ours(configuration).toList();
+        if (ours.isEmpty()) {
+            throw new IllegalStateException("MutatingWebhookConfiguration " + settings.configuration() + " has no webhook calling Service "
+                    + namespace + "/" + settings.service() + " (vspam.operator.webhook.service)");
+        }
+        if (ours.stream().allMatch(webhook -> wanted.equals(webhook.getClientConfig().getCaBundle()))) {
             return;
         }
         client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(settings.configuration()).edit(current -> {

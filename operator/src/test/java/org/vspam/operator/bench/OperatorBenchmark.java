@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.vspam.operator.customresource.DeploymentSpec;
 import org.vspam.operator.customresource.SecretKeyRef;
+import org.vspam.operator.customresource.SidecarInjection;
 import org.vspam.operator.customresource.SidecarSpec;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.testing.Fixtures;
@@ -28,7 +29,8 @@ import org.vspam.operator.testing.Fixtures;
  * to protect with the sidecar. Prints the time until all are Ready, reconciles per second, the
  * operator's resident memory, and the writes it makes in an idle period after that.
  *
- * <p>{@code ./mvnw -pl operator -am -Pbench verify -Dbench.agents=1000}
+ * <p>{@code ./mvnw -pl operator -am -Pbench verify -Dbench.agents=1000} ({@code -Dbench.injection=webhook}: the
+ * sidecars by webhook, so each reconcile also lists the workload's pods)
  */
 public final class OperatorBenchmark {
     private static final String NAMESPACE = "mail";
@@ -40,8 +42,9 @@ public final class OperatorBenchmark {
         int agents = Integer.getInteger("bench.agents", 100);
         Duration idle = Duration.parse("PT" + System.getProperty("bench.idle", "60s").toUpperCase());
         Path root = Path.of(System.getProperty("bench.root", "..")).toAbsolutePath().normalize();
-        // The pod's memory limit, which the image's -XX:MaxRAMPercentage is a share of (the chart's limit: 512Mi).
-        String memory = System.getProperty("bench.memory", "512m");
+        // The pod's memory limit, which the image's -XX:MaxRAMPercentage is a share of (the chart's limit: 384Mi).
+        String memory = System.getProperty("bench.memory", "384m");
+        SidecarInjection injection = SidecarInjection.valueOf(System.getProperty("bench.injection", "patch").toUpperCase());
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init();
@@ -61,9 +64,11 @@ public final class OperatorBenchmark {
                 agent.getSpec().sidecars = new SidecarSpec();
                 agent.getSpec().sidecars.selector = new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
                         .withMatchLabels(Map.of("app", "postfix-" + i)).build();
+                agent.getSpec().sidecars.injection = injection;
                 client.resource(agent).create();
             }
-            System.out.printf("%d VspamAgents, %d Secrets and %d Postfix Deployments in the mock API server%n", agents, agents, agents);
+            System.out.printf("%d VspamAgents (injection: %s), %d Secrets and %d Postfix Deployments in the mock API server%n", agents,
+                    injection.name().toLowerCase(), agents, agents);
             drain(server);
 
             Path log = Files.createTempFile("vspam-operator-bench", ".log");
@@ -72,7 +77,10 @@ public final class OperatorBenchmark {
                     .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             builder.environment().putAll(Map.of("KUBERNETES_MASTER", client.getMasterUrl().toString(), "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
                     "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false", "VSPAM_OPERATOR_LEADER_ELECTION", "false",
-                    "VSPAM_OPERATOR_AGENT_IMAGE", Fixtures.IMAGE, "MICRONAUT_SERVER_PORT", "-1"));
+                    "VSPAM_OPERATOR_AGENT_IMAGE", Fixtures.IMAGE,
+                    "MICRONAUT_SERVER_NETTY_LISTENERS_HTTP_PORT", String.valueOf(Fixtures.freePort()),
+                    "MICRONAUT_SERVER_NETTY_LISTENERS_WEBHOOK_PORT", String.valueOf(Fixtures.freePort()),
+                    "MALLOC_ARENA_MAX", "2")); // as the image sets it
             long started = System.nanoTime();
             Process operator = builder.start();
             try {

@@ -80,7 +80,7 @@ class VspamAgentOperatorTest {
                 CustomResourceDefinition.class)).create();
         client.resource(serviceMonitorCrd()).create(); // as if the Prometheus Operator were installed
         CRDPresentActivationCondition.clearState();
-        operator = AgentOperator.build(client, Metrics.NOOP, new OperatorSettings(List.of(), Fixtures.IMAGE, false, null, SECRET_RECHECK),
+        operator = AgentOperator.build(client, Metrics.NOOP, new OperatorSettings(List.of(), Fixtures.IMAGE, false, null, SECRET_RECHECK, 10),
                 Fixtures.DEFAULTS, new Leadership());
         operator.start();
     }

@@ -34,7 +34,7 @@ class WebhookCertificatesTest {
     static final String NAMESPACE = "vspam-system";
     static final WebhookSettings SETTINGS = new WebhookSettings("vspam-operator", "vspam-operator", null, "vspam-operator-webhook-ca",
             WebhookSettings.Source.OPERATOR, "/nonexistent", Duration.ofDays(1825), Duration.ofDays(30));
-    private static final OperatorSettings OPERATOR = new OperatorSettings(List.of(), Fixtures.IMAGE, true, NAMESPACE, Duration.ofMinutes(2));
+    private static final OperatorSettings OPERATOR = new OperatorSettings(List.of(), Fixtures.IMAGE, true, NAMESPACE, Duration.ofMinutes(2), 10);
     private static final Instant START = Instant.parse("2026-12-01T12:00:00Z");
 
     static KubernetesClient client;

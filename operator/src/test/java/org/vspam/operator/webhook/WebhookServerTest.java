@@ -43,7 +43,7 @@ import org.vspam.operator.testing.Fixtures;
 @EnableKubernetesMockClient(crud = true)
 @Timeout(120)
 class WebhookServerTest {
-    private static final String SERVICE_NAME = "vspam-operator.vspam-system.svc";
+    private static final String SERVICE_NAME = ApiServerCall.SERVICE_NAME;
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
     private static final int HTTP_PORT = Fixtures.freePort();
     private static final int WEBHOOK_PORT = Fixtures.freePort();
@@ -88,7 +88,7 @@ class WebhookServerTest {
                 .until(() -> WebhookCertificatesTest.caBundle(client), certificates -> !certificates.isEmpty());
         String review = resource("deployment-pod.json");
 
-        Response response = post(WEBHOOK_PORT, "/mutate-pods?timeout=5s", review, bundle);
+        ApiServerCall.Response response = ApiServerCall.post(WEBHOOK_PORT, "/mutate-pods?timeout=5s", review, bundle);
 
         assertThat(response.status()).isEqualTo(200);
         AdmissionReview answer = JSON.unmarshal(response.body(), AdmissionReview.class);
@@ -108,22 +108,22 @@ class WebhookServerTest {
         for (String body : List.of("{\"kind\": \"AdmissionReview\", \"request\": ", "[]", "{\"apiVersion\": \"admission.k8s.io/v1\"}",
                 "{\"request\": {\"uid\": \"7\"}}",
                 "{\"request\": {\"uid\": \"7\", \"operation\": \"CREATE\", \"kind\": {\"kind\": \"Pod\"}, \"object\": {\"spec\": 5}}}")) {
-            Response response = post(WEBHOOK_PORT, "/mutate-pods", body, bundle);
+            ApiServerCall.Response response = ApiServerCall.post(WEBHOOK_PORT, "/mutate-pods", body, bundle);
             assertThat(response.status()).as(body).isEqualTo(400);
             assertThat(response.body().strip()).as(body).isNotBlank().doesNotContain("\n");
         }
         // The webhook goes on answering.
-        assertThat(post(WEBHOOK_PORT, "/mutate-pods", resource("deployment-pod.json"), bundle).status()).isEqualTo(200);
+        assertThat(ApiServerCall.post(WEBHOOK_PORT, "/mutate-pods", resource("deployment-pod.json"), bundle).status()).isEqualTo(200);
     }
 
     @Test
     void aCertificateForAnotherNameOrFromAnotherCaIsRefused() throws Exception {
         List<X509Certificate> bundle = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> WebhookCertificatesTest.caBundle(client), certificates -> !certificates.isEmpty());
-        assertThatThrownBy(() -> post(WEBHOOK_PORT, "/mutate-pods", "{}", bundle, "postfix.mail.svc"))
+        assertThatThrownBy(() -> ApiServerCall.post(WEBHOOK_PORT, "/mutate-pods", "{}", bundle, "postfix.mail.svc"))
                 .isInstanceOf(SSLHandshakeException.class);
         List<X509Certificate> stranger = List.of(CertificateAuthority.create("stranger", java.time.Instant.now(), Duration.ofDays(1)).certificate());
-        assertThatThrownBy(() -> post(WEBHOOK_PORT, "/mutate-pods", "{}", stranger, SERVICE_NAME))
+        assertThatThrownBy(() -> ApiServerCall.post(WEBHOOK_PORT, "/mutate-pods", "{}", stranger, SERVICE_NAME))
                 .isInstanceOf(SSLHandshakeException.class);
     }
 
@@ -136,70 +136,11 @@ class WebhookServerTest {
         assertThat(plain.statusCode()).isEqualTo(404);
         List<X509Certificate> bundle = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> WebhookCertificatesTest.caBundle(client), certificates -> !certificates.isEmpty());
-        assertThat(request(WEBHOOK_PORT, "GET /health HTTP/1.1\r\nHost: " + SERVICE_NAME + "\r\nConnection: close\r\n\r\n", bundle, SERVICE_NAME)
+        assertThat(ApiServerCall.request(WEBHOOK_PORT, "GET /health HTTP/1.1\r\nHost: " + SERVICE_NAME + "\r\nConnection: close\r\n\r\n", bundle, SERVICE_NAME)
                 .status()).isEqualTo(404);
     }
 
-    record Response(int status, String body) {
-    }
-
-    private static Response post(int port, String path, String body, List<X509Certificate> trusted) throws Exception {
-        return post(port, path, body, trusted, SERVICE_NAME);
-    }
-
-    private static Response post(int port, String path, String body, List<X509Certificate> trusted, String name) throws Exception {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return request(port, "POST " + path + " HTTP/1.1\r\nHost: " + name + ":443\r\nContent-Type: application/json\r\n"
-                + "Accept: application/json, */*\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n" + body, trusted, name);
-    }
-
-    /** Over TLS as the API server connects: SNI and the certificate checked against the Service's name, only the bundle trusted. */
-    private static Response request(int port, String raw, List<X509Certificate> trusted, String name) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        for (int i = 0; i < trusted.size(); i++) {
-            trust.setCertificateEntry("ca-" + i, trusted.get(i));
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        try (Socket plain = new Socket("localhost", port);
-             SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, name, port, true)) {
-            SSLParameters parameters = socket.getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            parameters.setServerNames(List.of(new SNIHostName(name)));
-            socket.setSSLParameters(parameters);
-            socket.startHandshake();
-            socket.getOutputStream().write(raw.getBytes(StandardCharsets.UTF_8));
-            socket.getOutputStream().flush();
-            String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int status = Integer.parseInt(text.substring(9, 12));
-            int start = text.indexOf("\r\n\r\n") + 4;
-            String head = text.substring(0, start).toLowerCase(java.util.Locale.ROOT);
-            String body = text.substring(start);
-            if (head.contains("transfer-encoding: chunked")) {
-                body = dechunk(body);
-            }
-            return new Response(status, body);
-        }
-    }
-
-    private static String dechunk(String chunked) {
-        StringBuilder body = new StringBuilder();
-        int at = 0;
-        while (true) {
-            int end = chunked.indexOf("\r\n", at);
-            int size = Integer.parseInt(chunked.substring(at, end).strip(), 16);
-            if (size == 0) {
-                return body.toString();
-            }
-            body.append(chunked, end + 2, end + 2 + size);
-            at = end + 2 + size + 2;
-        }
-    }
-
-    private static String resource(String name) throws IOException {
+    static String resource(String name) throws IOException {
         try (InputStream in = WebhookServerTest.class.getResourceAsStream("/admission/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
