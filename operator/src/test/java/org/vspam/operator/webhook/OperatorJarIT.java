@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.vspam.operator.customresource.SidecarInjection;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.sidecar.PostfixSidecar;
 import org.vspam.operator.testing.Fixtures;
@@ -39,18 +37,7 @@ class OperatorJarIT {
 
     @Test
     void thePackagedOperatorInjectsByWebhookOverTlsTheApiServerTrusts() throws Exception {
-        client.resource(client.getKubernetesSerialization().unmarshal(
-                OperatorJarIT.class.getResourceAsStream("/META-INF/fabric8/vspamagents.vspam.org-v1.yml"),
-                CustomResourceDefinition.class)).create();
-        client.resource(WebhookCertificatesTest.configuration()).create();
-        client.resource(Fixtures.secret("mail", "vspam-key", "api-key", Fixtures.API_KEY)).create();
-        client.resource(Fixtures.secret("mail", "vspam-redis", "url", "redis://:pw@redis.example.net:6379/0")).create();
-        Deployment postfix = client.resource(Fixtures.postfix("mail", "postfix", Map.of("app", "postfix"))).create();
-        VspamAgent agent = Fixtures.agent("mail", "vspam");
-        agent.getSpec().sidecars.injection = SidecarInjection.WEBHOOK;
-        agent.getSpec().deployment.enabled = false;
-        agent.getMetadata().setUid(null);
-        client.resource(agent).create();
+        Deployment postfix = WebhookServerTest.webhookCluster(client);
 
         Path root = Path.of("..").toAbsolutePath().normalize();
         int webhookPort = Fixtures.freePort();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -51,20 +52,29 @@ class WebhookServerTest {
     static KubernetesClient client;
     private static EmbeddedServer application;
 
-    @BeforeAll
-    static void start() {
+    /**
+     * A cluster with the operator's CRD and MutatingWebhookConfiguration, and in namespace "mail" a
+     * Postfix Deployment whose VspamAgent injects by webhook; returns the Deployment as created.
+     */
+    static Deployment webhookCluster(KubernetesClient client) {
         client.resource(client.getKubernetesSerialization().unmarshal(
                 WebhookServerTest.class.getResourceAsStream("/META-INF/fabric8/vspamagents.vspam.org-v1.yml"),
                 CustomResourceDefinition.class)).create();
         client.resource(WebhookCertificatesTest.configuration()).create();
         client.resource(Fixtures.secret("mail", "vspam-key", "api-key", Fixtures.API_KEY)).create();
         client.resource(Fixtures.secret("mail", "vspam-redis", "url", "redis://:pw@redis.example.net:6379/0")).create();
-        client.resource(Fixtures.postfix("mail", "postfix", Map.of("app", "postfix"))).create();
+        Deployment postfix = client.resource(Fixtures.postfix("mail", "postfix", Map.of("app", "postfix"))).create();
         VspamAgent agent = Fixtures.agent("mail", "vspam");
         agent.getSpec().sidecars.injection = SidecarInjection.WEBHOOK;
         agent.getSpec().deployment.enabled = false;
         agent.getMetadata().setUid(null);
         client.resource(agent).create();
+        return postfix;
+    }
+
+    @BeforeAll
+    static void start() {
+        webhookCluster(client);
 
         Fixtures.useMockServer(client);
         application = ApplicationContext.run(EmbeddedServer.class, Map.of(
