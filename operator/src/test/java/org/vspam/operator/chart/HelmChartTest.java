@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.plan.AgentPlanner;
 import org.vspam.operator.testing.Fixtures;
 
@@ -213,7 +214,7 @@ class HelmChartTest {
             assertThat(expression.getValues()).containsExactly(NAMESPACE);
         });
         assertThat(webhook.getObjectSelector().getMatchExpressions()).singleElement().satisfies(expression ->
-                assertThat(expression.getValues()).as("never its own or the agents' pods").containsExactly(RELEASE, "vspam-agent"));
+                assertThat(expression.getValues()).as("never its own or the agents' pods").containsExactly(RELEASE, AgentNames.APP));
 
         Service service = all(objects, Service.class).getFirst();
         assertThat(service.getSpec().getPorts()).anySatisfy(port -> {
