@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -99,8 +100,14 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
         if (next.equals(agent.getStatus())) {
             return UpdateControl.<VspamAgent>noUpdate().rescheduleAfter(recheck);
         }
-        agent.setStatus(next);
-        return UpdateControl.patchStatus(agent).rescheduleAfter(recheck);
+        // Written and kept in the SDK's cache at once: a reconcile that an event (the sidecar's own
+        // Deployment patch) starts before the informer has the new status would otherwise see none,
+        // make fresh transition times, and write the status a second time.
+        PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(agent, context, current -> {
+            current.setStatus(next);
+            return current;
+        });
+        return UpdateControl.<VspamAgent>noUpdate().rescheduleAfter(recheck);
     }
 
     @Override
