@@ -132,10 +132,9 @@ public final class SidecarInjector {
             return;
         }
         outcome.protectedWorkloads().add(workload.reference());
-        List<Pod> pods = client.pods().inNamespace(agent.getMetadata().getNamespace()).withLabelSelector(workload.podSelector()).list().getItems()
-                .stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null && running(pod)).toList();
+        List<Pod> pods = client.pods().inNamespace(agent.getMetadata().getNamespace()).withLabelSelector(workload.podSelector()).list().getItems();
         List<Pod> lacking = new ArrayList<>();
-        for (Pod pod : pods) {
+        for (Pod pod : pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null && running(pod)).toList()) {
             if (!PostfixSidecar.present(pod)) {
                 outcome.podsWithoutSidecar().add(pod.getMetadata().getName());
                 lacking.add(pod);
@@ -145,7 +144,7 @@ public final class SidecarInjector {
             }
         }
         if (!lacking.isEmpty() && agent.getSpec().sidecars.restarts()) {
-            restartOne(agent, workload, lacking.getFirst(), client);
+            restartOne(agent, workload, lacking.getFirst(), pods, client);
         }
     }
 
@@ -153,9 +152,9 @@ public final class SidecarInjector {
      * One pod at a time, by eviction (so a PodDisruptionBudget is respected), and only while every
      * other pod of the workload is ready and none is going: the next one goes at a later reconcile.
      */
-    private static void restartOne(VspamAgent agent, Workload workload, Pod pod, KubernetesClient client) {
+    private static void restartOne(VspamAgent agent, Workload workload, Pod pod, List<Pod> pods, KubernetesClient client) {
         String namespace = agent.getMetadata().getNamespace();
-        boolean settled = client.pods().inNamespace(namespace).withLabelSelector(workload.podSelector()).list().getItems().stream()
+        boolean settled = pods.stream()
                 .filter(other -> !other.getMetadata().getName().equals(pod.getMetadata().getName()))
                 .allMatch(other -> other.getMetadata().getDeletionTimestamp() == null && ready(other));
         if (!settled) {

@@ -3,6 +3,7 @@ package org.vspam.operator.webhook;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -21,19 +22,19 @@ import org.slf4j.LoggerFactory;
 final class MutatePodsController {
     static final String PATH = "/mutate-pods";
     private static final Logger LOG = LoggerFactory.getLogger(MutatePodsController.class);
-    private static final KubernetesSerialization JSON = new KubernetesSerialization();
-
     private final PodAdmission admission;
+    private final KubernetesSerialization json;
 
-    MutatePodsController(PodAdmission admission) {
+    MutatePodsController(PodAdmission admission, KubernetesClient client) {
         this.admission = admission;
+        this.json = client.getKubernetesSerialization();
     }
 
     @Post(uri = PATH, consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     HttpResponse<String> mutate(@Body String body) {
         AdmissionReview review;
         try {
-            review = JSON.unmarshal(body, AdmissionReview.class);
+            review = json.unmarshal(body, AdmissionReview.class);
         } catch (RuntimeException e) {
             return refuse("the body is not an AdmissionReview: " + firstLine(e));
         }
@@ -54,7 +55,7 @@ final class MutatePodsController {
         } catch (IllegalArgumentException e) {
             return refuse("the AdmissionReview's object is not a pod: " + firstLine(e));
         }
-        return HttpResponse.ok(JSON.asJson(answer));
+        return HttpResponse.ok(json.asJson(answer));
     }
 
     private static HttpResponse<String> refuse(String message) {

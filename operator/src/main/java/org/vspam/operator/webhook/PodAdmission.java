@@ -33,13 +33,13 @@ import org.vspam.operator.sidecar.Workload;
  */
 public final class PodAdmission {
     private static final Logger LOG = LoggerFactory.getLogger(PodAdmission.class);
-    private static final KubernetesSerialization JSON = new KubernetesSerialization();
-
     private final KubernetesClient client;
+    private final KubernetesSerialization json;
     private final AgentPlanner planner;
 
     public PodAdmission(KubernetesClient client, AgentPlanner planner) {
         this.client = client;
+        this.json = client.getKubernetesSerialization();
         this.planner = planner;
     }
 
@@ -50,7 +50,7 @@ public final class PodAdmission {
                 || request.getObject() == null) {
             return response.build();
         }
-        Pod pod = JSON.convertValue(request.getObject(), Pod.class);
+        Pod pod = json.convertValue(request.getObject(), Pod.class);
         String namespace = request.getNamespace();
         try {
             Optional<JsonNode> patch = patch(pod, namespace);
@@ -87,9 +87,9 @@ public final class PodAdmission {
     }
 
     /** The JSON patch that turns the pod into the pod with the sidecar, exactly as patch injection shapes a template. */
-    static JsonNode patch(Pod pod, VspamAgent agent, AgentPlan plan) {
+    private JsonNode patch(Pod pod, VspamAgent agent, AgentPlan plan) {
         Pod injected = PostfixSidecar.inject(pod, agent, plan, SidecarInjector.containers(agent));
-        return JsonDiff.asJson(JSON.convertValue(pod, JsonNode.class), JSON.convertValue(injected, JsonNode.class));
+        return JsonDiff.asJson(json.convertValue(pod, JsonNode.class), json.convertValue(injected, JsonNode.class));
     }
 
     private static String describe(Pod pod) {
