@@ -8,8 +8,10 @@ set -euo pipefail
 jar=$1 cache=$2 options=$3 policy_port=${4:-10045} http_port=${5:-10046}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
-# Nothing answers on port 9: the API and DNSBL clients run their error paths, quickly.
-export VSPAM_API_URL=http://127.0.0.1:9 VSPAM_DNSBL_RESOLVERS=127.0.0.1:9 VSPAM_DECISION_TIMEOUT=200ms \
+# The agent's own HTTP listener stands in for the API: it answers every lookup 404 (not listed), so the
+# API client's whole path (connect, request, answer, verdict) is recorded. Nothing answers DNS on port 9:
+# the DNSBL client runs its error path, quickly.
+export VSPAM_API_URL=http://127.0.0.1:$http_port VSPAM_DNSBL_RESOLVERS=127.0.0.1:9 VSPAM_DECISION_TIMEOUT=200ms \
   VSPAM_CACHE_PATH="" VSPAM_LISTEN=tcp://127.0.0.1:$policy_port VSPAM_HTTP_ENABLED=true \
   VSPAM_HTTP_LISTEN=127.0.0.1:$http_port VSPAM_LOG_LEVEL=error
 "$java" @"$options" -XX:AOTCacheOutput="$cache" -Xlog:aot=error -jar "$jar" serve &

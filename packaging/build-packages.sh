@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the server packages of the agent from its shaded jar:
 #   vspam-agent_<version>_amd64.deb, vspam-agent-<version>-1.x86_64.rpm, vspam-agent-<version>-linux-amd64.tar.gz
-# Each carries the same tree: a launcher, the jar, the image's JVM flags and a Java runtime made by
-# jlink with only the modules the jar needs (there is no Java 25 package to depend on).
+# Each carries the same tree: a launcher, the jar, the image's JVM flags, a Java runtime made by
+# jlink with only the modules the jar needs (there is no Java 25 package to depend on), and the AOT
+# cache of that runtime and jar, which more than halves the time to the first answer.
 #
 #   build-packages.sh --jar JAR --jvm-options FILE --version MAVEN_VERSION --work DIR --out DIR
 #
@@ -73,6 +74,12 @@ stage() {
     "$root$(dirname "$environment_file")" "$root/var/lib/vspam"
   install -m 0755 "$here/files/vspam-agent" "$root/usr/lib/vspam-agent/vspam-agent"
   install -m 0644 "$jar" "$root/usr/lib/vspam-agent/vspam-agent.jar"
+  # The AOT cache is only used with a jar of the time it was recorded with: every tree's jar has one.
+  touch -d "@$epoch" "$root/usr/lib/vspam-agent/vspam-agent.jar"
+  if [ -f "$work/vspam-agent.aot" ]; then
+    install -m 0644 "$work/vspam-agent.aot" "$root/usr/lib/vspam-agent/vspam-agent.aot"
+    touch -d "@$epoch" "$root/usr/lib/vspam-agent/vspam-agent.aot"
+  fi
   install -m 0644 "$jvm_options" "$root/usr/lib/vspam-agent/jvm.options"
   cp -a "$runtime" "$root/usr/lib/vspam-agent/runtime"
   ln -s ../lib/vspam-agent/vspam-agent "$root/usr/bin/vspam-agent"
@@ -83,6 +90,27 @@ stage() {
   # environment file) are set on install, by dpkg-statoverride in the postinst and %attr in the spec.
   chmod -R u+w,go-w,go+rX "$root"
 }
+
+# --- the AOT cache: recorded by running the staged tree, its runtime, jar and flags ---------------------
+# The JVM takes the cache wherever the tree is installed or unpacked, as long as the runtime, the jar
+# (its size and time) and the flags are the ones it was recorded with.
+rm -f "$work/vspam-agent.aot"
+stage "$work/aot" /lib/systemd/system /etc/default/vspam-agent
+step "recording the AOT cache with the bundled runtime"
+free_port() {
+  local port
+  for port in $(shuf -i 20000-59999 -n 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+  echo "build-packages.sh: no free loopback port for the AOT training" >&2; exit 69
+}
+policy_port=$(free_port) http_port=$(free_port)
+[ "$policy_port" != "$http_port" ] || http_port=$(free_port)
+lib=$work/aot/usr/lib/vspam-agent
+JAVA_HOME=$lib/runtime bash "$here/../docker/aot-training.sh" "$lib/vspam-agent.jar" "$work/vspam-agent.aot" "$lib/jvm.options" \
+  "$policy_port" "$http_port" > "$work/aot-training.log" 2>&1 \
+  || { cat "$work/aot-training.log" >&2; echo "build-packages.sh: the AOT training failed" >&2; exit 70; }
+rm -rf "$work/aot"
 
 # --- .deb ---------------------------------------------------------------------------------------------
 deb_root=$work/deb

@@ -102,18 +102,42 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
+     * The framework's settings; the agent's own live in agent.yml. Metrics binders whose names or
+     * missing help text fail {@code promtool check metrics} are off: the agent's own vspam_* metrics
+     * cover decisions on every transport.
+     */
+    private static final Map<String, Object> FRAMEWORK_SETTINGS = Map.of(
+            "micronaut.application.name", "vspam-agent",
+            // Exim's ${readsocket} half-closes its side after the request; without this the connection
+            // would be torn down before an answer that waits for the API is written.
+            "micronaut.server.netty.child-options.allow-half-closure", true,
+            "micronaut.metrics.enabled", true,
+            "micronaut.metrics.binders.executor.enabled", false,
+            "micronaut.metrics.binders.web.enabled", false,
+            "micronaut.metrics.binders.processor.enabled", false,
+            "micronaut.metrics.export.prometheus.enabled", true,
+            "micronaut.metrics.export.prometheus.descriptions", true,
+            "micronaut.metrics.export.prometheus.step", "PT1M",
+            "endpoints.all.enabled", false);
+
+    /**
      * The decision path built from {@code config}, listeners not started: what {@link #start} serves
      * from, and what the command line's {@code check} asks directly.
      */
     public static ApplicationContext context(AgentConfig config, Map<String, Object> properties) {
-        Map<String, Object> settings = new HashMap<>();
+        Map<String, Object> settings = new HashMap<>(FRAMEWORK_SETTINGS);
         settings.put("micronaut.server.host", config.httpListen().host());
         settings.put("micronaut.server.port", config.httpListen().port() == 0 ? -1 : config.httpListen().port()); // -1: any free port
         settings.putAll(properties);
+        // Without an API there is no client to build; with one, it is built while the context starts.
+        Object[] singletons = config.apiUrl().isPresent() ? new Object[] {config, AgentFactory.launchApiClient(config)} : new Object[] {config};
         return ApplicationContext.builder()
-                .singletons(config)
+                .singletons(singletons)
                 .properties(settings)
                 .deduceEnvironment(false)
+                // The framework's settings are the ones above: no application.yml or bootstrap file is
+                // looked for in the jar, which spares the start a scan of it.
+                .enableDefaultPropertySources(false)
                 .banner(false)
                 .start();
     }

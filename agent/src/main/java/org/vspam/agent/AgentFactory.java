@@ -1,5 +1,6 @@
 package org.vspam.agent;
 
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
@@ -61,10 +62,15 @@ final class AgentFactory {
     /** Redis is on the LAN: an answer slower than this is treated as no answer, and counts against it. */
     static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofMillis(100);
 
+    /** The client for the vspam.org API, built while the rest of the agent starts; see {@link Agent#context}. */
+    static ApiHttpClient.Launched launchApiClient(AgentConfig config) {
+        return ApiHttpClient.launch(config.apiCa(), config.apiProxy(), apiTimeout(config));
+    }
+
     @Singleton
     @Bean(preDestroy = "close")
-    HttpClient apiHttpClient(AgentConfig config) {
-        return ApiHttpClient.build(config.apiCa(), config.apiProxy(), apiTimeout(config));
+    HttpClient apiHttpClient(ApiHttpClient.Launched launched) {
+        return launched.client();
     }
 
     /** The shared tier, when {@code redis_url} is set; it connects in the background. */
@@ -85,13 +91,13 @@ final class AgentFactory {
 
     /** The chain after the local cache, in the order SPEC §7 gives: shared cache, API, then DNSBL. */
     @Singleton
-    LookupChain lookupChain(AgentConfig config, HttpClient http, ObjectMapper json, List<LookupListener> listeners,
+    LookupChain lookupChain(AgentConfig config, BeanProvider<HttpClient> http, ObjectMapper json, List<LookupListener> listeners,
                             Optional<SharedCache> sharedCache, Optional<DnsblResolvers> dnsblResolvers) {
         List<LookupSource> sources = new ArrayList<>();
         sharedCache.ifPresent(sources::add);
         config.apiUrl().ifPresent(url ->
                 sources.add(new VspamApiSource(url, config.apiKey(), config.apiProxy().filter(proxy -> !proxy.bypasses(url.getHost()))
-                        .map(ApiProxy::address), apiTimeout(config), http, json, "vspam-agent/" + Version.current())));
+                        .map(ApiProxy::address), apiTimeout(config), http.get(), json, "vspam-agent/" + Version.current())));
         dnsblResolvers.ifPresent(resolvers -> sources.add(new DnsblSource(config.dnsblZone(), resolvers)));
         return new LookupChain(sources, listeners, config.cacheTtl(), Clock.systemUTC());
     }

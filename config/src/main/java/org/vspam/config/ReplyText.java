@@ -19,6 +19,9 @@ public record ReplyText(String template) {
 
     /** The reply with the values filled in; values are reduced to characters safe on a reply line. */
     public String render(String category, String indicator, String delistUrl) {
+        if (template.indexOf('{') < 0) {
+            return template; // the usual text: nothing to fill, and it is given for every refused request
+        }
         Map<String, String> values = Map.of(CATEGORY, category, INDICATOR, indicator, DELIST_URL, delistUrl);
         Matcher placeholders = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();

@@ -97,6 +97,7 @@ class DebianPackageIT {
         expected.put("/usr/lib/vspam-agent/vspam-agent", "root root 755 regular file");
         expected.put("/usr/lib/vspam-agent/vspam-agent.jar", "root root 644 regular file");
         expected.put("/usr/lib/vspam-agent/jvm.options", "root root 644 regular file");
+        expected.put("/usr/lib/vspam-agent/vspam-agent.aot", "root root 644 regular file");
         expected.put("/usr/lib/vspam-agent/runtime/bin/java", "root root 755 regular file");
         expected.put(UNIT, "root root 644 regular file");
         expected.put("/etc/vspam", "root vspam 750 directory");
@@ -121,6 +122,10 @@ class DebianPackageIT {
     @Order(3)
     void theLauncherTakesTheJarsArguments() throws Exception {
         assertThat(ok("/usr/bin/vspam-agent", "--version").strip()).isEqualTo("vspam-agent " + Packages.VERSION);
+        // The AOT cache recorded at build time fits the installed runtime, jar and flags: with
+        // AOTMode=on the JVM refuses to start rather than run without it.
+        assertThat(ok("env", "JAVA_OPTS=-XX:AOTMode=on", "/usr/bin/vspam-agent", "--version").strip())
+                .isEqualTo("vspam-agent " + Packages.VERSION);
         Packages.Result mistake = run("/usr/bin/vspam-agent", "--config", "/no/such.yml", "serve");
         assertThat(mistake.status()).isEqualTo(78);
         assertThat(mistake.output()).contains("/no/such.yml");

@@ -26,6 +26,7 @@ class RpmPackageIT {
                 "-rwxr-xr-x root root  /usr/lib/vspam-agent/vspam-agent",
                 "-rw-r--r-- root root  /usr/lib/vspam-agent/vspam-agent.jar",
                 "-rw-r--r-- root root  /usr/lib/vspam-agent/jvm.options",
+                "-rw-r--r-- root root  /usr/lib/vspam-agent/vspam-agent.aot",
                 "-rwxr-xr-x root root  /usr/lib/vspam-agent/runtime/bin/java",
                 "-rw-r--r-- root root  /usr/lib/systemd/system/vspam-agent.service",
                 "drwxr-x--- root vspam  /etc/vspam",

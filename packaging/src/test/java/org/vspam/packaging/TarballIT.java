@@ -25,6 +25,9 @@ class TarballIT {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Files.createSymbolicLink(bin.resolve("vspam-agent"), home.resolve("vspam-agent"));
         assertThat(ok(bin.resolve("vspam-agent").toString(), "--version").strip()).isEqualTo("vspam-agent " + Packages.VERSION);
+        // Unpacked anywhere, the tree's AOT cache still fits it (AOTMode=on: the JVM would refuse to start otherwise).
+        assertThat(ok("env", "JAVA_OPTS=-XX:AOTMode=on", bin.resolve("vspam-agent").toString(), "--version").strip())
+                .isEqualTo("vspam-agent " + Packages.VERSION);
         // Owned by nobody in particular: unpacked as root, the files are root's, not the build machine's user.
         assertThat(ok("tar", "tzvf", Packages.tarball().toString())).doesNotContain(System.getProperty("user.name") + "/")
                 .contains(" 0/0 ");

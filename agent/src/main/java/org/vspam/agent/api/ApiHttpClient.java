@@ -13,6 +13,9 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 import org.vspam.config.ApiProxy;
 import org.vspam.config.CaBundle;
@@ -40,10 +43,34 @@ public final class ApiHttpClient {
         }
     }
 
+    /**
+     * Starts building the client on a thread of its own: the JDK's client sets up TLS (the trust
+     * store's hundred-odd certificates) as it is built, which would otherwise hold up the agent's
+     * start by a tenth of a second or more. {@link Launched#client()} waits for it.
+     */
+    public static Launched launch(Optional<CaBundle> ca, Optional<ApiProxy> proxy, Duration connectTimeout) {
+        return new Launched(CompletableFuture.supplyAsync(() -> build(ca, proxy, connectTimeout),
+                task -> Thread.ofPlatform().daemon().name("vspam-api-client-setup").start(task)));
+    }
+
+    /** A client being built; the application context takes it from here. */
+    public record Launched(CompletableFuture<HttpClient> building) {
+        public HttpClient client() {
+            try {
+                return building.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+            }
+        }
+    }
+
     public static HttpClient build(Optional<CaBundle> ca, Optional<ApiProxy> proxy, Duration connectTimeout) {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
+                .followRedirects(HttpClient.Redirect.NEVER)
+                // Answers are handled on virtual threads: the default pool keeps a platform thread (and
+                // its stack) per lookup that was ever in flight at once, for a minute after.
+                .executor(Executors.newVirtualThreadPerTaskExecutor());
         ca.ifPresent(bundle -> builder.sslContext(sslContext(bundle)));
         proxy.ifPresent(through -> {
             builder.proxy(new Selector(through));

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 @Produces
 @Singleton
 @Requires(classes = ExceptionHandler.class)
+@Requires(condition = HttpEnabled.class)
 final class BadRequestHandler implements ExceptionHandler<Exception, HttpResponse<?>> {
     private static final Logger LOG = LoggerFactory.getLogger(BadRequestHandler.class);
 

@@ -3,6 +3,7 @@ package org.vspam.agent.http;
 import io.micronaut.core.annotation.Nullable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -31,6 +32,7 @@ import org.vspam.agent.verdict.ThreatDetails;
  * {@code GET /check?sender_domain=…&client_ip=…} and {@code POST /check} with a JSON body: the
  * policy server's decision, as JSON. Bad input is a {@code 400} with a one-line {@code error}.
  */
+@Requires(condition = HttpEnabled.class)
 @Controller("/check")
 final class CheckController {
     private final DecisionService decisions;

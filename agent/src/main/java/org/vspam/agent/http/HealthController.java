@@ -1,5 +1,6 @@
 package org.vspam.agent.http;
 
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -19,6 +20,7 @@ import org.vspam.agent.shared.SharedCache;
  * says how each source is doing ({@code "sources"}), but a failing source never makes it 503: the
  * agent fails open, so taking it out of service would only stop it from answering at all.
  */
+@Requires(condition = HttpEnabled.class)
 @Controller("/health")
 final class HealthController {
     private final AgentState state;

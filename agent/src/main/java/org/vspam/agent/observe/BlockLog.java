@@ -42,6 +42,9 @@ public final class BlockLog implements DecisionListener {
     }
 
     private static void describe(Logger log, String prefix, Listing listing, Transport transport) {
+        if (!log.isInfoEnabled()) {
+            return;
+        }
         Finding.Answered finding = listing.finding();
         log.info("{}{} {} category={} source={} via={}", prefix, finding.indicator().kind().iocType(), finding.indicator().value(),
                 listing.category(), origin(finding), transport);

@@ -27,7 +27,7 @@ import org.vspam.config.ListenAddress;
 /**
  * The policy delegation listener, on TCP or a unix socket. A line longer than
  * {@link PolicyRequestDecoder#MAX_LINE_BYTES} or a request larger than
- * {@link PolicyFraming#MAX_REQUEST_BYTES} closes that one connection and no other.
+ * {@link PolicyRequestDecoder#MAX_REQUEST_BYTES} closes that one connection and no other.
  */
 public final class PolicyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyServer.class);
@@ -159,7 +159,7 @@ public final class PolicyServer implements AutoCloseable {
         }
     }
 
-    /** Per connection: flush batching, line framing, request codec, answer encoder, handler. */
+    /** Per connection: flush batching, request decoder, answer encoder, handler. */
     private static final class Initializer extends ChannelInitializer<Channel> {
         private final PolicyService service;
         private final ChannelGroup connections;
@@ -178,8 +178,7 @@ public final class PolicyServer implements AutoCloseable {
             connections.add(ch);
             ch.pipeline().addLast(
                     new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
-                    new PolicyFraming(),
-                    PolicyRequestDecoder.INSTANCE,
+                    new PolicyRequestDecoder(),
                     encoder,
                     new PolicyHandler(service, idleTimeout));
         }

@@ -2,8 +2,13 @@ package org.vspam.agent.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,60 +19,103 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.netty.channel.unix.DomainSocketAddress;
 import org.vspam.agent.testing.AotTraining;
 import org.vspam.agent.testing.Ports;
 
 /**
- * The agent as its container image runs it: the image's JVM flags ({@code docker/agent.jvm.options}),
- * its AOT cache recorded by {@code docker/aot-training.sh}, and a memory limit the JVM sizes its heap
- * from ({@code -XX:MaxRAM}, which stands in for the container's cgroup limit where there is none).
+ * The agent as users run it, in its own JVM: either the container image's entry command (its JVM
+ * flags, {@code docker/agent.jvm.options}, and its AOT cache recorded by {@code docker/aot-training.sh})
+ * or a package's launcher ({@code /usr/bin/vspam-agent}, or the tree of a built package), with the
+ * package's own flags and AOT cache. A memory limit is given as {@code -XX:MaxRAM}, from which the JVM
+ * sizes its heap as it would from a container's cgroup limit. Configured by environment variables,
+ * as the operator configures it, with the HTTP API on (health and metrics).
  */
 final class ImageAgent implements AutoCloseable {
     private static final Pattern PAUSE = Pattern.compile("Pause (Young|Full).* ([0-9.]+)ms$");
+    private static final byte[] FIRST_REQUEST =
+            "request=smtpd_access_policy\nsender=a@example.org\nclient_address=192.0.2.1\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** How the agent is started. */
+    sealed interface Launch {
+        /** {@code java @agent.jvm.options [-XX:AOTCache=…] -jar vspam-agent.jar serve}; {@code aotCache} null leaves the cache out. */
+        record Image(Path aotCache) implements Launch {
+        }
+
+        /** {@code LAUNCHER serve}, extra JVM flags in {@code JAVA_OPTS} as the package's unit passes them. */
+        record Launcher(Path launcher) implements Launch {
+        }
+    }
 
     private final Process process;
-    private final int port;
+    private final SocketAddress policy;
     private final long startedNanos;
     private final Path gcLog;
+    private final Path socketDir;
 
-    private ImageAgent(Process process, int port, long startedNanos, Path gcLog) {
+    private ImageAgent(Process process, SocketAddress policy, long startedNanos, Path gcLog, Path socketDir) {
         this.process = process;
-        this.port = port;
+        this.policy = policy;
         this.startedNanos = startedNanos;
         this.gcLog = gcLog;
+        this.socketDir = socketDir;
     }
 
-    /** {@code aotCache} null starts without one, to see what it is worth; {@code extraEnv} adds settings. */
-    static ImageAgent start(Path aotCache, String memoryLimit, URI api, Map<String, String> extraEnv) throws IOException {
-        int port = Ports.freeTcpPort();
-        String java = ProcessHandle.current().info().command().orElse("java");
+    /**
+     * Starts the agent; {@code unix} puts its policy listener on a unix socket, as a sidecar's is,
+     * {@code jvmFlags} are added to its JVM's (a log of its classes, say), {@code extraEnv} to its settings.
+     */
+    static ImageAgent start(Launch launch, String memoryLimit, boolean unix, URI api, List<String> jvmFlags, Map<String, String> extraEnv)
+            throws IOException {
         Path gcLog = Files.createTempFile("vspam-agent-gc", ".log");
-        List<String> command = new ArrayList<>(List.of(java, "@" + AotTraining.jvmOptions(), "-XX:MaxRAM=" + memoryLimit,
-                "-Xlog:gc:file=" + gcLog));
-        if (aotCache != null) {
-            command.add("-XX:AOTCache=" + aotCache);
-        }
-        command.addAll(List.of("-jar", AotTraining.jar().toString(), "serve"));
+        List<String> flags = new ArrayList<>(List.of("-XX:MaxRAM=" + memoryLimit, "-Xlog:gc:file=" + gcLog));
+        flags.addAll(jvmFlags);
+        List<String> command = new ArrayList<>();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("MALLOC_ARENA_MAX", "2"); // as the image sets it
+        switch (launch) {
+            case Launch.Image image -> {
+                command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "@" + AotTraining.jvmOptions()));
+                command.addAll(flags);
+                if (image.aotCache() != null) {
+                    command.add("-XX:AOTCache=" + image.aotCache());
+                }
+                command.addAll(List.of("-jar", AotTraining.jar().toString(), "serve"));
+                builder.environment().put("MALLOC_ARENA_MAX", "2"); // as the image sets it
+            }
+            case Launch.Launcher launcher -> {
+                command.addAll(List.of(launcher.launcher().toString(), "serve"));
+                builder.environment().put("JAVA_OPTS", String.join(" ", flags));
+            }
+        }
+        Path socketDir = unix ? Files.createTempDirectory("vspam-agent-socket") : null;
+        SocketAddress policy = unix ? UnixDomainSocketAddress.of(socketDir.resolve("agent.sock"))
+                : new InetSocketAddress("127.0.0.1", Ports.freeTcpPort());
         builder.environment().putAll(Map.of("VSPAM_API_URL", api.toString(), "VSPAM_DNSBL_ENABLED", "false", "VSPAM_CACHE_PATH", "",
-                "VSPAM_LISTEN", "tcp://127.0.0.1:" + port, "VSPAM_LOG_LEVEL", "warn", "VSPAM_CACHE_TTL", "1h"));
+                "VSPAM_LISTEN", unix ? "unix:" + socketDir.resolve("agent.sock") : "tcp://127.0.0.1:" + ((InetSocketAddress) policy).getPort(),
+                "VSPAM_HTTP_ENABLED", "true", "VSPAM_HTTP_LISTEN", "127.0.0.1:" + Ports.freeTcpPort(),
+                "VSPAM_LOG_LEVEL", "warn", "VSPAM_CACHE_TTL", "1h"));
         builder.environment().putAll(extraEnv);
         long started = System.nanoTime();
-        return new ImageAgent(builder.start(), port, started, gcLog);
+        return new ImageAgent(builder.start(), policy, started, gcLog, socketDir);
     }
 
-    int port() {
-        return port;
+    /** Where the load generator connects: a TCP address or, for a unix socket, Netty's form of its path. */
+    SocketAddress loadAddress() {
+        return policy instanceof UnixDomainSocketAddress unix ? new DomainSocketAddress(unix.getPath().toString()) : policy;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** Milliseconds from launching the JVM to the first policy answer. */
     long millisToFirstAnswer() throws InterruptedException {
-        byte[] request = "request=smtpd_access_policy\nsender=a@example.org\nclient_address=192.0.2.1\n\n".getBytes(StandardCharsets.US_ASCII);
         while (process.isAlive()) {
-            try (var socket = new Socket("127.0.0.1", port)) {
-                socket.getOutputStream().write(request);
-                if (socket.getInputStream().read() >= 0) {
+            try (SocketChannel channel = SocketChannel.open(policy instanceof UnixDomainSocketAddress
+                    ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET)) {
+                channel.connect(policy);
+                channel.write(ByteBuffer.wrap(FIRST_REQUEST));
+                if (channel.read(ByteBuffer.allocate(64)) > 0) {
                     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
                 }
             } catch (IOException notYet) {
@@ -77,7 +125,7 @@ final class ImageAgent implements AutoCloseable {
         throw new IllegalStateException("the agent exited before answering");
     }
 
-    /** Resident memory now, in KiB: total, anonymous (heap, metaspace, stacks) and file-backed (the jar, the AOT cache). */
+    /** Resident memory now, in KiB: total, anonymous (heap, metaspace, stacks) and file-backed (the JVM's code, the jar, the AOT cache). */
     long[] residentKib() throws IOException {
         long[] rss = new long[3];
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
@@ -87,6 +135,13 @@ final class ImageAgent implements AutoCloseable {
             }
         }
         return rss;
+    }
+
+    /** CPU time the agent's process has used so far (user and system, all its threads), in clock ticks. */
+    long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // the name may hold spaces
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14 and 15 of the line
     }
 
     /** Lines in the agent's GC log so far: where a measuring window starts. */
@@ -121,5 +176,9 @@ final class ImageAgent implements AutoCloseable {
         process.destroy();
         process.waitFor(30, TimeUnit.SECONDS);
         Files.deleteIfExists(gcLog);
+        if (socketDir != null) {
+            Files.deleteIfExists(socketDir.resolve("agent.sock"));
+            Files.deleteIfExists(socketDir);
+        }
     }
 }

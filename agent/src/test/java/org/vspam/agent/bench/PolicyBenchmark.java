@@ -21,14 +21,19 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,8 +43,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
@@ -116,7 +119,7 @@ public final class PolicyBenchmark {
         String target = System.getProperty("bench.target", "");
         if (!target.isEmpty()) {
             URI address = URI.create("tcp://" + target);
-            measure(address.getHost(), address.getPort(), () -> { });
+            measure(new InetSocketAddress(address.getHost(), address.getPort()), rate, () -> { });
             return;
         }
         try (FakeVspamApi api = new FakeVspamApi(); RedisServer redis = mode == Mode.LOCAL ? null : redis()) {
@@ -138,7 +141,7 @@ public final class PolicyBenchmark {
                 MeterRegistry meters = agent.context().getBean(MeterRegistry.class);
                 Map<String, Window> windows = new LinkedHashMap<>();
                 GcPauses pauses = new GcPauses();
-                measure("127.0.0.1", port, () -> { // the timers exist once the warm-up has made decisions
+                measure(new InetSocketAddress("127.0.0.1", port), rate, () -> { // the timers exist once the warm-up has made decisions
                     pauses.start();
                     windows.put("agent-side decision time", new Window(meters.get("vspam.decision.duration").tag("transport", "policy").timer()));
                     if (mode == Mode.SHARED) {
@@ -158,57 +161,90 @@ public final class PolicyBenchmark {
     }
 
     /**
-     * Start-up as the image starts (five times), then idle and peak resident memory of one agent
-     * while the closed loop runs against it. {@code bench.memory} is the container limit (256m),
-     * {@code bench.aot=false} leaves the AOT cache out, {@code bench.shared=true} gives the agent a Redis
-     * that already holds every sender's verdict (the shared scenario, with the agent in its own JVM).
+     * The agent as users run it ({@link ImageAgent}): five starts to the first answer, one more with
+     * a log of its classes to count those loaded by then, then one under load: the closed loop for
+     * {@code bench.duration} and an open loop at {@code bench.rate} (5,000/s unless given), each with
+     * the agent's CPU time per answer and its resident memory afterwards. {@code bench.memory} is the
+     * memory limit (96m: what a sidecar must live within), {@code bench.unix=true} puts the policy
+     * listener on a unix socket as a sidecar's is, {@code bench.launcher=PATH} starts a package's
+     * launcher instead of the image's entry command, {@code bench.aot=false} leaves the image's AOT
+     * cache out, {@code bench.shared=true} gives the agent a Redis that already holds every sender's
+     * verdict (the shared scenario).
      */
     private void runImage() throws Exception {
-        String limit = System.getProperty("bench.memory", "256m");
-        boolean withAot = Boolean.parseBoolean(System.getProperty("bench.aot", "true"));
+        String limit = System.getProperty("bench.memory", "96m");
+        boolean unix = Boolean.getBoolean("bench.unix");
+        String launcher = System.getProperty("bench.launcher", "");
+        boolean shared = Boolean.getBoolean("bench.shared");
+        int openRate = rate > 0 ? rate : 5000;
         try (FakeVspamApi api = new FakeVspamApi()) {
-            Path aot = withAot ? AotTraining.record(Files.createTempDirectory("vspam-aot").resolve("vspam-agent.aot"),
-                    Files.createTempFile("aot-training", ".log")) : null;
+            ImageAgent.Launch launch;
+            if (!launcher.isEmpty()) {
+                launch = new ImageAgent.Launch.Launcher(Path.of(launcher));
+            } else if (Boolean.parseBoolean(System.getProperty("bench.aot", "true"))) {
+                launch = new ImageAgent.Launch.Image(AotTraining.record(Files.createTempDirectory("vspam-aot").resolve("vspam-agent.aot"),
+                        Files.createTempFile("aot-training", ".log")));
+            } else {
+                launch = new ImageAgent.Launch.Image(null);
+            }
+            String how = launch instanceof ImageAgent.Launch.Launcher l ? "launcher " + l.launcher()
+                    : ((ImageAgent.Launch.Image) launch).aotCache() == null ? "image entry command without its AOT cache" : "image entry command";
             List<Long> starts = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                try (ImageAgent agent = ImageAgent.start(aot, limit, api.baseUrl(), Map.of())) {
+                try (ImageAgent agent = ImageAgent.start(launch, limit, unix, api.baseUrl(), List.of(), Map.of())) {
                     starts.add(agent.millisToFirstAnswer());
                 }
             }
-            System.out.printf("image flags (docker/agent.jvm.options), %s, memory limit %s: first policy answer after %s ms%n",
-                    withAot ? "AOT cache" : "no AOT cache", limit, starts);
-            boolean shared = Boolean.getBoolean("bench.shared");
+            System.out.printf("%s, memory limit %s, %s listener: first policy answer after %s ms%n", how, limit, unix ? "unix socket" : "TCP", starts);
+            Path classLog = Files.createTempFile("vspam-agent-classes", ".log");
+            try (ImageAgent agent = ImageAgent.start(launch, limit, unix, api.baseUrl(), List.of("-Xlog:class+load:file=" + classLog), Map.of())) {
+                agent.millisToFirstAnswer();
+                List<String> loaded = Files.readAllLines(classLog);
+                System.out.printf("classes loaded at the first answer: %d (%d of them from the AOT cache)%n", loaded.size(),
+                        loaded.stream().filter(line -> line.contains("source: shared objects file")).count());
+            } finally {
+                Files.deleteIfExists(classLog);
+            }
             try (RedisServer redis = shared ? RedisServer.start() : null;
-                 ImageAgent agent = ImageAgent.start(aot, limit, api.baseUrl(),
+                 ImageAgent agent = ImageAgent.start(launch, limit, unix, api.baseUrl(), List.of(),
                          shared ? Map.of("VSPAM_REDIS_URL", redis.url(), "VSPAM_REDIS_KEY_PREFIX", "bench") : Map.of())) {
                 agent.millisToFirstAnswer();
                 TimeUnit.SECONDS.sleep(2);
                 long[] idle = agent.residentKib();
                 if (shared) {
                     seedRedis(redis); // every sender learned by another agent: the local tier cold, Redis warm
-                } else {
-                    warmCache(agent.port());
                 }
-                long[] peak = new long[3];
-                ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-                sampler.scheduleAtFixedRate(() -> {
-                    try {
-                        long[] now = agent.residentKib();
-                        if (now[0] > peak[0]) {
-                            System.arraycopy(now, 0, peak, 0, 3);
+                System.out.printf("resident memory idle: %s%n", mib(idle));
+                for (int loopRate : new int[] {0, openRate}) {
+                    long[] ticks = new long[1];
+                    int[] gcLogFrom = new int[1];
+                    long answers = measure(agent.loadAddress(), loopRate, () -> {
+                        gcLogFrom[0] = agent.gcLogLines();
+                        try {
+                            ticks[0] = agent.cpuTicks();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
-                    } catch (IOException e) {
-                        // the agent is gone; the figures stop here
-                    }
-                }, 0, 200, TimeUnit.MILLISECONDS);
-                int[] gcLogFrom = new int[1];
-                measure("127.0.0.1", agent.port(), () -> gcLogFrom[0] = agent.gcLogLines());
-                sampler.shutdownNow();
-                System.out.println("the agent's garbage collection while measuring: " + agent.collectionsSince(gcLogFrom[0]));
-                System.out.printf("resident memory idle: %.1f MiB (anon %.1f, file %.1f); under load, highest: %.1f MiB (anon %.1f, file %.1f)%n",
-                        idle[0] / 1024.0, idle[1] / 1024.0, idle[2] / 1024.0, peak[0] / 1024.0, peak[1] / 1024.0, peak[2] / 1024.0);
+                    });
+                    double cpuMicros = (agent.cpuTicks() - ticks[0]) * 1e6 / clockTicksPerSecond() / Math.max(answers, 1);
+                    System.out.printf("the agent's CPU time per answer: %.1f us; its garbage collection: %s%n", cpuMicros,
+                            agent.collectionsSince(gcLogFrom[0]));
+                    System.out.printf("resident memory after the %s: %s%n", loopRate == 0 ? "closed loop" : "open loop", mib(agent.residentKib()));
+                }
             }
         }
+    }
+
+    private static String mib(long[] kib) {
+        return String.format("%.1f MiB (anonymous %.1f, file-backed %.1f)", kib[0] / 1024.0, kib[1] / 1024.0, kib[2] / 1024.0);
+    }
+
+    /** The kernel's clock ticks per second, in which /proc counts CPU time. */
+    private static long clockTicksPerSecond() throws IOException, InterruptedException {
+        Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
+        String ticks = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        getconf.waitFor();
+        return Long.parseLong(ticks);
     }
 
     /** One of the agent's timers from the start of the measuring window on: its histogram then, compared with now. */
@@ -330,26 +366,37 @@ public final class PolicyBenchmark {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Runs the load; {@code recordingStarts} runs when the warm-up ends and the figures begin to count. */
-    private void measure(String host, int port, Runnable recordingStarts) throws Exception {
+    /**
+     * Runs the load against {@code address} (a TCP address, or a unix socket's {@link DomainSocketAddress});
+     * {@code rate} requests/s in an open loop, or 0 for the closed loop. {@code recordingStarts} runs
+     * when the warm-up ends and the figures begin to count. Returns the answers counted.
+     */
+    private long measure(SocketAddress address, int rate, Runnable recordingStarts) throws Exception {
+        boolean unix = address instanceof DomainSocketAddress;
         boolean epoll = Epoll.isAvailable();
+        if (unix && !epoll) {
+            throw new IllegalStateException("a unix socket needs Netty's epoll transport (Linux)");
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
             List<Connection> pool = new ArrayList<>();
-            Bootstrap bootstrap = new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true);
+            Bootstrap bootstrap = new Bootstrap().group(group)
+                    .channel(unix ? EpollDomainSocketChannel.class : epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+            if (!unix) {
+                bootstrap.option(ChannelOption.TCP_NODELAY, true);
+            }
             for (int i = 0; i < connections; i++) {
-                Connection connection = new Connection(i);
+                Connection connection = new Connection(i, rate);
                 bootstrap.handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new LineBasedFrameDecoder(4096), connection);
                     }
                 });
-                connection.channel = bootstrap.connect(host, port).sync().channel();
+                connection.channel = bootstrap.connect(address).sync().channel();
                 pool.add(connection);
             }
-            System.out.printf("%d connections, %s, warm-up %s, measuring %s%n", connections,
+            System.out.printf("%d connections (%s), %s, warm-up %s, measuring %s%n", connections, unix ? "unix socket" : "TCP",
                     rate > 0 ? "open loop at " + rate + " requests/s (latency counted from each request's planned send time)" : "closed loop",
                     GoDuration.format(warmup), GoDuration.format(duration));
             long start = System.nanoTime();
@@ -363,6 +410,7 @@ public final class PolicyBenchmark {
             group.submit(() -> pool.forEach(c -> c.recording = null)).sync();
             double seconds = (System.nanoTime() - started) / 1e9;
             report(histogram, seconds);
+            return histogram.getTotalCount();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
@@ -387,10 +435,13 @@ public final class PolicyBenchmark {
         private long sentAt;
         /** Open loop: when the next request is due; one request per interval, as a steady smtpd would send them. */
         private long dueAt;
+        /** Requests/s of all connections together in the open loop; 0 = closed loop. */
+        private final int rate;
 
         /** Connections take turns through the senders, so each sender is asked once per round. */
-        Connection(int index) {
+        Connection(int index, int rate) {
             this.next = index % senders;
+            this.rate = rate;
         }
 
         /** Starts sending; in the open loop the connections' schedules are spread evenly over one interval. */

@@ -1,0 +1,16 @@
+package org.vspam.agent.http;
+
+import io.micronaut.context.condition.Condition;
+import io.micronaut.context.condition.ConditionContext;
+import org.vspam.config.AgentConfig;
+
+/**
+ * True when the HTTP API is on ({@code http_enabled}). Its controllers exist only then, so an agent
+ * that answers Postfix alone never builds a router or loads the HTTP server's classes.
+ */
+final class HttpEnabled implements Condition {
+    @Override
+    public boolean matches(ConditionContext context) {
+        return context.getBeanContext().findBean(AgentConfig.class).map(AgentConfig::httpEnabled).orElse(false);
+    }
+}
