@@ -90,6 +90,9 @@ public final class AgentConfigLoader {
         Object document;
         try {
             LoaderOptions options = new LoaderOptions();
+            // A key written twice is a mistake like any other (SnakeYAML would otherwise keep the last
+            // value and say so only through java.util.logging).
+            options.setAllowDuplicateKeys(false);
             document = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(), options,
                     new WrittenScalars()).load(yaml);
         } catch (MarkedYAMLException e) {
@@ -369,10 +372,11 @@ public final class AgentConfigLoader {
         } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
             throw new IllegalArgumentException("must be an http:// or https:// URL");
         }
-        if (url.toString().chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+        String written = text.strip();
+        if (written.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
             throw new IllegalArgumentException("must not contain spaces");
         }
-        return url.toString();
+        return written; // a text shown to senders, printed as the operator wrote it (a trailing slash too)
     }
 
     /** A header field name (RFC 5322): printable ASCII but the colon, and short. */

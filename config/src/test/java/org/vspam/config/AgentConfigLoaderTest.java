@@ -165,6 +165,16 @@ class AgentConfigLoaderTest {
                 .hasMessage("agent.yml must be a mapping of settings (key: value), not a list");
     }
 
+    /** SnakeYAML alone would keep the last value and say so only through java.util.logging. */
+    @Test
+    void aKeyWrittenTwiceIsAMistakeNamingTheKey() {
+        assertThatThrownBy(() -> AgentConfigLoader.parse("cache_ttl: 5m\nlisten: tcp://127.0.0.1:10045\ncache_ttl: 10m\n", "agent.yml", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("agent.yml is not valid YAML at line 3")
+                .hasMessageContaining("duplicate key cache_ttl")
+                .message().doesNotContain("\n");
+    }
+
     @Test
     void theApiKeyNeverAppearsInAnError() {
         assertThatThrownBy(() -> AgentConfigLoader.parse("api_key: [\"vspam_topsecret\"]\nqueue_size: many", "agent.yml", Map.of()))

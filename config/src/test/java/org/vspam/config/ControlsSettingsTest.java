@@ -136,6 +136,14 @@ class ControlsSettingsTest {
     }
 
     @Test
+    void theDelistUrlIsPrintedAsWritten() throws Exception {
+        AgentConfig config = yaml("delist_url: https://delist.example.org/\nreject_message: \"550 listed; see {delist_url}\"\n");
+        assertThat(config.rejectReply().render("phishing_url", "phish.example.net", config.delistUrl()))
+                .isEqualTo("550 listed; see https://delist.example.org/");
+        assertThat(yaml("delist_url: \" https://delist.example.org/form?lang=en \"").delistUrl()).isEqualTo("https://delist.example.org/form?lang=en");
+    }
+
+    @Test
     void repliesAreCheckedForTheirActionAndPlaceholders() throws Exception {
         AgentConfig config = yaml("""
                 reject_message: "554 5.7.1 {indicator} is listed as {category}; see {delist_url}"

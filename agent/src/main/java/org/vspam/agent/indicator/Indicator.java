@@ -60,6 +60,9 @@ public record Indicator(Kind kind, String value) {
     /** A client address; IPv6 in RFC 5952 form, an IPv4-mapped IPv6 address as its IPv4. */
     public static Indicator ip(String raw) {
         String value = trim(raw);
+        if (isDottedQuad(value)) {
+            return new Indicator(Kind.IP, value); // already the normal form: Postfix's client_address, nearly always
+        }
         if (value.startsWith("[") && value.endsWith("]")) {
             value = value.substring(1, value.length() - 1);
         }
@@ -76,6 +79,33 @@ public record Indicator(Kind kind, String value) {
         } catch (UnknownHostException e) {
             throw new InvalidIndicatorException("\"" + abbreviate(value) + "\" is not an IP address");
         }
+    }
+
+    /** Four decimal numbers of 0–255 without leading zeros, dot-separated: an IPv4 address written as it is normalized. */
+    private static boolean isDottedQuad(String value) {
+        int parts = 0;
+        int i = 0;
+        int length = value.length();
+        while (i < length && parts < 4) {
+            int start = i;
+            int number = 0;
+            while (i < length && i - start < 3 && value.charAt(i) >= '0' && value.charAt(i) <= '9') {
+                number = number * 10 + value.charAt(i) - '0';
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || number > 255 || (digits > 1 && value.charAt(start) == '0')) {
+                return false;
+            }
+            parts++;
+            if (i < length && parts < 4) {
+                if (value.charAt(i) != '.') {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return parts == 4 && i == length;
     }
 
     /** A URL's host: checked like a domain (or an IP), reported as a URL's host. */

@@ -34,6 +34,9 @@ public final class AgentMetrics implements DecisionListener, LookupListener {
     private final MeterRegistry registry;
     private final Map<Transport, TransportMeters> transports = new EnumMap<>(Transport.class);
     private final Map<Source, SourceMeters> sources = new EnumMap<>(Source.class);
+    /** The local tier's hits and misses, counted per decision: kept at hand rather than looked up per request. */
+    private final Counter localHits;
+    private final Counter localMisses;
 
     public AgentMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -43,6 +46,8 @@ public final class AgentMetrics implements DecisionListener, LookupListener {
         for (Transport transport : Transport.values()) {
             transports.put(transport, new TransportMeters(transport));
         }
+        localHits = sources.get(Source.LOCAL_CACHE).outcomes.get("hit");
+        localMisses = sources.get(Source.LOCAL_CACHE).outcomes.get("miss");
     }
 
     @Override
@@ -57,10 +62,9 @@ public final class AgentMetrics implements DecisionListener, LookupListener {
         if (decision.failedOpen()) {
             meters.failOpen.increment();
         }
-        SourceMeters local = sources.get(Source.LOCAL_CACHE);
         for (Finding finding : decision.findings()) {
             boolean hit = finding instanceof Finding.Answered answered && answered.source() == Source.LOCAL_CACHE;
-            local.outcomes.get(hit ? "hit" : "miss").increment();
+            (hit ? localHits : localMisses).increment();
         }
     }
 

@@ -3,6 +3,9 @@ package org.vspam.agent.indicator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,6 +30,9 @@ class IndicatorTest {
         "'[IPv6:2001:db8::1]', 2001:db8::1",
         "::ffff:203.0.113.66, 203.0.113.66",
         "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+        "0.0.0.0, 0.0.0.0",
+        "255.255.255.255, 255.255.255.255",
+        "' 198.51.100.7. ', 198.51.100.7",
     })
     void ipAddressesTakeTheirCanonicalForm(String raw, String canonical) {
         assertThat(Indicator.ip(raw).value()).isEqualTo(canonical);
@@ -58,5 +64,26 @@ class IndicatorTest {
         assertThatThrownBy(() -> Indicator.domain("a..example")).isInstanceOf(InvalidIndicatorException.class);
         assertThatThrownBy(() -> Indicator.domain("x".repeat(254))).hasMessageEndingWith("is longer than a DNS name can be");
         assertThatThrownBy(() -> Indicator.domain(" . ")).hasMessage("empty value");
+    }
+
+    /** Dotted numbers, well and badly formed, come out as the general parser and formatter make them, or are refused as they refuse them. */
+    @Test
+    void dottedAddressesAgreeWithTheGeneralNormalForm() throws Exception {
+        Random random = new Random(4);
+        String[] pieces = {"0", "1", "9", "10", "01", "001", "99", "100", "199", "255", "256", "999", "1000", "", "a"};
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder text = new StringBuilder();
+            int parts = 1 + random.nextInt(6);
+            for (int i = 0; i < parts; i++) {
+                text.append(i == 0 ? "" : ".").append(pieces[random.nextInt(pieces.length)]);
+            }
+            String raw = text.toString();
+            byte[] bytes = NetUtil.createByteArrayFromIpAddressString(raw.replaceAll("\\.+$", "")); // trailing dots go, as from names
+            if (bytes == null || raw.replace(".", "").isEmpty()) {
+                assertThatThrownBy(() -> Indicator.ip(raw)).as(raw).isInstanceOf(InvalidIndicatorException.class);
+            } else {
+                assertThat(Indicator.ip(raw).value()).as(raw).isEqualTo(NetUtil.toAddressString(InetAddress.getByAddress(bytes)));
+            }
+        }
     }
 }
