@@ -6,7 +6,8 @@ import org.vspam.config.AgentConfig;
 
 /**
  * True when the HTTP API is on ({@code http_enabled}). Its controllers exist only then, so an agent
- * that answers Postfix alone never builds a router or loads the HTTP server's classes.
+ * that answers Postfix alone builds no routes and binds no HTTP port (Micronaut still reads the HTTP
+ * server's bean definitions, as it reads every definition on the class path).
  */
 final class HttpEnabled implements Condition {
     @Override
