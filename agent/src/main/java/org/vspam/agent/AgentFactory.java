@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.vspam.agent.api.ApiHttpClient;
 import org.vspam.agent.api.VspamApiSource;
 import org.vspam.agent.cache.VerdictCache;
@@ -26,6 +27,7 @@ import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.lookup.LookupListener;
 import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.lookup.Source;
+import org.vspam.agent.observe.ClientAddresses;
 import org.vspam.agent.observe.SourceHealth;
 import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.policy.PolicyServer;
@@ -136,8 +138,20 @@ final class AgentFactory {
     }
 
     @Singleton
-    PolicyService policyService(DecisionService decisions, LiveControls controls) {
-        return new PolicyService(decisions, controls);
+    PolicyService policyService(DecisionService decisions, LiveControls controls, ClientAddresses clientAddresses) {
+        return new PolicyService(decisions, controls, clientAddresses::saw);
+    }
+
+    /** How long the client addresses are counted before their share is judged; see {@link ClientAddresses}. */
+    static final Duration CLIENT_ADDRESS_WINDOW = Duration.ofMinutes(5);
+
+    /** The watch for a lost client address, its window ended on a policy event loop (it only sums counters and may log). */
+    @Singleton
+    ClientAddresses clientAddresses(MeterRegistry registry, PolicyEventLoops loops) {
+        ClientAddresses watch = new ClientAddresses(registry, System::nanoTime);
+        loops.group().next().scheduleAtFixedRate(watch::endWindow, CLIENT_ADDRESS_WINDOW.toNanos(), CLIENT_ADDRESS_WINDOW.toNanos(),
+                TimeUnit.NANOSECONDS);
+        return watch;
     }
 
     @Singleton

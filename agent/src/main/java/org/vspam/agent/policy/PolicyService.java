@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +25,13 @@ public final class PolicyService {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
     private final DecisionService decisions;
     private final Supplier<Controls> controls;
+    private final Consumer<String> clientAddresses;
 
-    public PolicyService(DecisionService decisions, Supplier<Controls> controls) {
+    /** {@code clientAddresses} is told each access-policy request's {@code client_address}, as Postfix sent it. */
+    public PolicyService(DecisionService decisions, Supplier<Controls> controls, Consumer<String> clientAddresses) {
         this.decisions = decisions;
         this.controls = controls;
+        this.clientAddresses = clientAddresses;
     }
 
     /** Never completes exceptionally; {@code timer} keeps the decision's deadline (the connection's event loop). */
@@ -45,6 +49,7 @@ public final class PolicyService {
         if (!request.isAccessPolicy()) {
             return CompletableFuture.completedFuture(PolicyAction.DUNNO);
         }
+        clientAddresses.accept(request.clientAddress());
         try {
             CompletableFuture<Decision> decision = decisions.decide(query(request), Transport.POLICY, timer);
             return decision.handle((done, failure) -> {

@@ -114,7 +114,7 @@ class AgentPlannerTest {
         assertThat(config.allowList().senders()).extracting(SenderRule::written).containsExactly("partner.example", "postmaster@example.org");
         assertThat(config.skipAuthenticated()).isFalse();
         assertThat(config.headerName()).isEqualTo("X-Vspam-Trial");
-        assertThat(config.delistUrl()).isEqualTo("https://delist.example");
+        assertThat(config.delistUrl()).as("printed as written").isEqualTo("https://delist.example/");
     }
 
     @Test
