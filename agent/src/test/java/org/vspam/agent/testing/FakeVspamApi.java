@@ -85,6 +85,11 @@ public final class FakeVspamApi implements AutoCloseable {
         return URI.create(origin + ":" + server.getAddress().getPort());
     }
 
+    /** Lists one more indicator, as the fixtures list theirs. */
+    public void list(String indicator, String category, String iocType) {
+        byHash.put(sha256(indicator), "{\"data\":" + ThreatFixtures.listed(category, iocType) + "}");
+    }
+
     public void mode(Mode mode) {
         this.mode = mode;
     }

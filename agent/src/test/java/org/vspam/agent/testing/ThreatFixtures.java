@@ -62,7 +62,7 @@ public final class ThreatFixtures {
     private ThreatFixtures() {
     }
 
-    private static String listed(String category, String iocType) {
+    static String listed(String category, String iocType) {
         return """
                 {"status":"confirmed","confidence":"0.9100","ioc_type":"%s","category":"%s",
                  "effective_decision":{"source":"consensus","verdict":"malicious","listed":true,"rationale":"reported by 4 sources"},
