@@ -26,8 +26,14 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
     /** A client that sends this many requests without reading answers is paused until it reads. */
     private static final int MAX_PENDING = 64;
 
-    /** The agent is stopping: read no more requests, answer those received, then close. */
+    /**
+     * The agent is stopping: go on reading and answering, and close at the first quiet moment (no
+     * request for {@link #QUIET}, no answer pending, no request half read), so that only a request
+     * sent in that very instant can race the close. A client that never pauses is answered until
+     * {@link #GIVE_UP}.
+     */
     static final Object DRAIN = new Object();
+    static final Duration QUIET = Duration.ofMillis(100);
     /** The drain took too long: what is still undecided is answered DUNNO now. */
     static final Object GIVE_UP = new Object();
 
@@ -100,30 +106,48 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
         closeIfFinished(ctx);
     }
 
-    /** The client has sent all it will send: answer what is pending, then close. */
+    /** The client has sent all it will send, or the agent is stopping: answer what is pending, then close. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event == GIVE_UP) {
             pending.forEach(answer -> answer.complete(PolicyAction.DUNNO)); // fail-open, as at any deadline
             writeReady(ctx);
+            close(ctx);
             return;
         }
-        if (event instanceof ChannelInputShutdownEvent || event == DRAIN) {
+        if (event == DRAIN) {
+            closeWhenQuiet(ctx, requests);
+            return;
+        }
+        if (event instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
-            if (event == DRAIN) {
-                ctx.channel().config().setAutoRead(false);
-            }
             closeIfFinished(ctx);
         }
-        if (event != DRAIN) {
-            ctx.fireUserEventTriggered(event);
-        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    private void closeWhenQuiet(ChannelHandlerContext ctx, long seen) {
+        ctx.executor().schedule(() -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            PolicyRequestDecoder decoder = ctx.pipeline().get(PolicyRequestDecoder.class);
+            if (requests == seen && pending.isEmpty() && (decoder == null || !decoder.midRequest())) {
+                close(ctx);
+            } else {
+                closeWhenQuiet(ctx, requests);
+            }
+        }, QUIET.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void closeIfFinished(ChannelHandlerContext ctx) {
         if (inputShutdown && pending.isEmpty()) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE); // after the answers already written
+            close(ctx);
         }
+    }
+
+    private static void close(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE); // after the answers already written
     }
 
     @Override

@@ -106,6 +106,11 @@ public final class PolicyRequestDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /** True while part of a request has been read: its lines so far, or a line still without its end. */
+    boolean midRequest() {
+        return requestBytes > 0 || internalBuffer().isReadable();
+    }
+
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         attributes = new Attributes();

@@ -130,10 +130,10 @@ public final class PolicyServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, answers every request already received (each within its own decision
-     * deadline), then closes the connections; whatever is still undecided after {@code within} is
-     * answered {@code DUNNO}. Postfix opens a new connection for its next request, to whatever
-     * listens then.
+     * Stops accepting and goes on answering on the open connections, closing each at its first quiet
+     * moment (see {@link PolicyHandler#DRAIN}): a request sent right after an answer is still read and
+     * answered. After {@code within}, what is still undecided is answered {@code DUNNO} and every
+     * connection is closed. Postfix opens a new connection for its next request, to whatever listens then.
      */
     public synchronized void drain(Duration within) {
         if (channel != null) {
