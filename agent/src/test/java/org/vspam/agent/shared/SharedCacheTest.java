@@ -28,6 +28,7 @@ import org.vspam.agent.Agent;
 import org.vspam.agent.cache.CachedVerdict;
 import org.vspam.agent.cache.Finding;
 import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.lookup.Lookup;
 import org.vspam.agent.lookup.Source;
 import org.vspam.agent.testing.AgentHarness;
 import org.vspam.agent.testing.FakeVspamApi;
@@ -73,6 +74,11 @@ class SharedCacheTest {
         return agent.context().getBean(MeterRegistry.class).counter("vspam.lookups", "source", source.label(), "outcome", outcome).count();
     }
 
+    /** True once Redis holds a verdict for {@code indicator}, asked through {@code agent}'s own connection (TLS or not). */
+    private static boolean storedIn(Agent agent, Indicator indicator) throws Exception {
+        return agent.context().getBean(SharedCache.class).lookup(indicator).get() instanceof Lookup.Answered;
+    }
+
     private static double sharedCacheUp(Agent agent) {
         return agent.context().getBean(MeterRegistry.class).get("vspam.shared.cache.up").gauge().value();
     }
@@ -94,6 +100,9 @@ class SharedCacheTest {
                         + ":v1:d:" + domain;
                 await().atMost(Duration.ofSeconds(5)).until(() -> look.sync().get(key) != null);
                 assertThat(look.sync().get(key)).as("compact value").hasSizeLessThan(600).contains("\"v\":\"listed\"");
+                // The client IP's clean verdict is written back too, but may land after the domain's: the
+                // refusal did not wait for it.
+                await().atMost(Duration.ofSeconds(5)).until(() -> storedIn(first, Indicator.ip(ThreatFixtures.CLEAN_IP)));
 
                 try (PolicyClient postfix = PolicyClient.tcp(second.policyServer().port())) {
                     assertThat(postfix.ask("b@" + domain, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
@@ -242,6 +251,9 @@ class SharedCacheTest {
                 try (PolicyClient postfix = PolicyClient.tcp(first.policyServer().port())) {
                     assertThat(postfix.ask("a@" + ThreatFixtures.MALWARE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
                 }
+                // Both verdicts are written back to Redis after the answer (the refusal did not wait for the IP's).
+                await().atMost(Duration.ofSeconds(5)).until(() -> storedIn(first, Indicator.domain(ThreatFixtures.MALWARE))
+                        && storedIn(first, Indicator.ip(ThreatFixtures.CLEAN_IP)));
                 int before = api.lookups();
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                     try (PolicyClient postfix = PolicyClient.tcp(second.policyServer().port())) {
