@@ -2,7 +2,8 @@ package org.vspam.agent.observe;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.util.NetUtil;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vspam.config.ClientRange;
 
 /**
  * Watches the client addresses Postfix sends for the sign of a lost client address: when nearly every
@@ -108,58 +110,29 @@ public final class ClientAddresses {
         return String.format(Locale.ROOT, "%.0f%%", share * 100);
     }
 
-    /** The internal range an address is in, or null for a public one or no address. */
+    /**
+     * The internal range an address is in, or null for a public one or no address: parsed as the
+     * allow-lists parse {@code client_address} (an IPv4-mapped IPv6 address is its IPv4 address), and
+     * judged by the JDK's own tests where it has them.
+     */
     static Range rangeOf(String address) {
-        int a = leadingOctet(address, 0);
-        if (a >= 0) { // the usual dotted quad: no parse beyond its first two numbers
-            int dot = address.indexOf('.');
-            int b = leadingOctet(address, dot + 1);
-            return ipv4Range(a, b);
-        }
-        if (address.indexOf(':') < 0) {
+        InetAddress ip = ClientRange.address(address).orElse(null);
+        if (ip == null) {
             return null;
         }
-        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
-        if (bytes == null) {
-            return null;
-        }
-        boolean zeros = true; // the first ten bytes: ::1 and the IPv4-mapped ::ffff:a.b.c.d start so
-        for (int i = 0; i < 10 && zeros; i++) {
-            zeros = bytes[i] == 0;
-        }
-        if (zeros && bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff) {
-            return ipv4Range(bytes[12] & 0xff, bytes[13] & 0xff);
-        }
-        if (zeros && bytes[10] == 0 && bytes[11] == 0 && bytes[12] == 0 && bytes[13] == 0 && bytes[14] == 0 && bytes[15] == 1) {
+        if (ip.isLoopbackAddress()) {
             return Range.LOOPBACK;
         }
-        if ((bytes[0] & 0xfe) == 0xfc) {
-            return Range.PRIVATE;
+        if (ip.isLinkLocalAddress()) {
+            return Range.LINK_LOCAL;
         }
-        return (bytes[0] & 0xff) == 0xfe && (bytes[1] & 0xc0) == 0x80 ? Range.LINK_LOCAL : null;
-    }
-
-    private static Range ipv4Range(int a, int b) {
-        if (a == 127) {
-            return Range.LOOPBACK;
+        byte[] bytes = ip.getAddress();
+        if (ip instanceof Inet4Address) {
+            if (ip.isSiteLocalAddress()) { // 10/8, 172.16/12, 192.168/16
+                return Range.PRIVATE;
+            }
+            return (bytes[0] & 0xff) == 100 && (bytes[1] & 0xc0) == 64 ? Range.SHARED : null;
         }
-        if (a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168)) {
-            return Range.PRIVATE;
-        }
-        if (a == 100 && b >= 64 && b <= 127) {
-            return Range.SHARED;
-        }
-        return a == 169 && b == 254 ? Range.LINK_LOCAL : null;
-    }
-
-    /** The decimal number of at most 3 digits followed by a dot at {@code from}, or -1. */
-    private static int leadingOctet(String address, int from) {
-        int value = 0;
-        int i = from;
-        while (i < address.length() && i - from < 3 && address.charAt(i) >= '0' && address.charAt(i) <= '9') {
-            value = value * 10 + address.charAt(i) - '0';
-            i++;
-        }
-        return i > from && i < address.length() && address.charAt(i) == '.' && value <= 255 ? value : -1;
+        return (bytes[0] & 0xfe) == 0xfc ? Range.PRIVATE : null; // fc00::/7, unique local (the JDK knows only the old fec0::/10)
     }
 }
