@@ -43,27 +43,9 @@ step() { printf '[packages] %s\n' "$*"; }
 
 # --- the runtime: jlink with the modules jdeps finds in the jar -------------------------------------
 runtime=$work/runtime
-if [ ! -x "$runtime/bin/java" ] || [ "$jar" -nt "$runtime/release" ]; then
-  step "finding the Java modules the jar needs (jdeps)"
-  classes=$work/classes
-  rm -rf "$classes" "$runtime"
-  mkdir -p "$classes"
-  (cd "$classes" && "$java_home/bin/jar" xf "$jar")
-  # The shaded jar is read as a class path: its dependencies' module descriptors do not apply.
-  find "$classes" -name module-info.class -delete
-  modules=$("$java_home/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps "$classes")
-  # Found at run time, not by jdeps: the zip file system (Micronaut reads its service files inside the
-  # jar through it) and the DNS provider of JNDI (dnsjava's resolver configuration).
-  modules="$modules,jdk.zipfs,jdk.naming.dns"
-  rm -rf "$classes"
-  step "linking a runtime of $modules"
-  # No class data sharing archive: the image's flags (compact object headers) could not use the default one.
-  "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-    --compress=zip-6 --output "$runtime"
-  # Stripped as Debian strips its own libraries (jlink keeps their symbol tables).
-  find "$runtime" -type f \( -name '*.so' -o -perm -u+x \) -exec sh -c 'file -b "$1" | grep -q "^ELF"' _ {} \; -print \
-    | xargs strip --strip-unneeded --remove-section=.comment --remove-section=.note
-fi
+# Found at run time, not by jdeps: the zip file system (Micronaut reads its service files inside the
+# jar through it) and the DNS provider of JNDI (dnsjava's resolver configuration).
+JAVA_HOME=$java_home bash "$here/build-runtime.sh" --jar "$jar" --out "$runtime" --add-modules jdk.zipfs,jdk.naming.dns
 
 # --- the tree shared by all three packages -----------------------------------------------------------
 # stage ROOT SYSTEMD_UNIT_DIR ENVIRONMENT_FILE: the files as installed under ROOT.
@@ -107,7 +89,7 @@ free_port() {
 policy_port=$(free_port) http_port=$(free_port)
 [ "$policy_port" != "$http_port" ] || http_port=$(free_port)
 lib=$work/aot/usr/lib/vspam-agent
-JAVA_HOME=$lib/runtime bash "$here/../docker/aot-training.sh" "$lib/vspam-agent.jar" "$work/vspam-agent.aot" "$lib/jvm.options" \
+JAVA_HOME=$lib/runtime bash "$here/../images/aot-training.sh" "$lib/vspam-agent.jar" "$work/vspam-agent.aot" "$lib/jvm.options" \
   "$policy_port" "$http_port" > "$work/aot-training.log" 2>&1 \
   || { cat "$work/aot-training.log" >&2; echo "build-packages.sh: the AOT training failed" >&2; exit 70; }
 rm -rf "$work/aot"

@@ -23,7 +23,8 @@ import java.util.List;
 @ConfigurationProperties("vspam.operator")
 public record OperatorSettings(
         @Bindable(defaultValue = "") List<String> namespaces,
-        @Bindable(defaultValue = "ghcr.io/vspam-org/vspam-agent:latest") String agentImage,
+        // the agent image built with this operator: the chart's appVersion (the images module's ImageNamesIT checks)
+        @Bindable(defaultValue = "ghcr.io/vspam-org/vspam-agent:0.3.0") String agentImage,
         @Bindable(defaultValue = "true") boolean leaderElection,
         @Nullable String leaseNamespace,
         @Bindable(defaultValue = "2m") Duration secretRecheck,

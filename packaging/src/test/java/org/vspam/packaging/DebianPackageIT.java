@@ -112,7 +112,7 @@ class DebianPackageIT {
             assertThat(stat).as(file.getKey()).isEqualTo(file.getValue());
         }
         // The image's JVM flags, byte for byte.
-        assertThat(Path.of("/usr/lib/vspam-agent/jvm.options")).hasSameTextualContentAs(Packages.SOURCES.resolve("../docker/agent.jvm.options"));
+        assertThat(Path.of("/usr/lib/vspam-agent/jvm.options")).hasSameTextualContentAs(Packages.SOURCES.resolve("../images/agent.jvm.options"));
         assertThat(ok("dpkg-query", "-W", "-f=${Conffiles}", "vspam-agent")).contains("/etc/vspam/agent.yml", "/etc/default/vspam-agent");
         // Enabled as Debian enables its daemons; systemd starts it at the next boot.
         assertThat(Path.of("/etc/systemd/system/multi-user.target.wants/vspam-agent.service")).isSymbolicLink();

@@ -25,7 +25,7 @@ import org.vspam.agent.testing.Ports;
 
 /**
  * The agent as users run it, in its own JVM: either the container image's entry command (its JVM
- * flags, {@code docker/agent.jvm.options}, and its AOT cache recorded by {@code docker/aot-training.sh})
+ * flags, {@code images/agent.jvm.options}, and its AOT cache recorded by {@code images/aot-training.sh})
  * or a package's launcher ({@code /usr/bin/vspam-agent}, or the tree of a built package), with the
  * package's own flags and AOT cache. A memory limit is given as {@code -XX:MaxRAM}, from which the JVM
  * sizes its heap as it would from a container's cgroup limit. Configured by environment variables,

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** Records the agent's AOT cache with docker/aot-training.sh, as the image build does. */
+/** Records the agent's AOT cache with images/aot-training.sh, as the image build does. */
 public final class AotTraining {
     private AotTraining() {
     }
@@ -13,7 +13,7 @@ public final class AotTraining {
     /** The repository's root, seen from the agent module where tests and benchmarks run. */
     public static Path root() {
         Path here = Path.of("").toAbsolutePath();
-        return Files.exists(here.resolve("docker")) ? here : here.getParent();
+        return Files.exists(here.resolve("images")) ? here : here.getParent();
     }
 
     public static Path jar() {
@@ -21,16 +21,16 @@ public final class AotTraining {
     }
 
     public static Path jvmOptions() {
-        return root().resolve("docker/agent.jvm.options");
+        return root().resolve("images/agent.jvm.options");
     }
 
     /** Runs the training with the packaged jar and the image's flags, writing {@code cache}; its output goes to {@code log}. */
     public static Path record(Path cache, Path log) throws IOException, InterruptedException {
-        Process training = new ProcessBuilder("bash", root().resolve("docker/aot-training.sh").toString(), jar().toString(), cache.toString(),
+        Process training = new ProcessBuilder("bash", root().resolve("images/aot-training.sh").toString(), jar().toString(), cache.toString(),
                 jvmOptions().toString(), Integer.toString(Ports.freeTcpPort()), Integer.toString(Ports.freeTcpPort()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!training.waitFor(3, TimeUnit.MINUTES) || training.exitValue() != 0 || !Files.isRegularFile(cache)) {
-            throw new IOException("docker/aot-training.sh failed: " + Files.readString(log));
+            throw new IOException("images/aot-training.sh failed: " + Files.readString(log));
         }
         return cache;
     }

@@ -24,7 +24,7 @@ import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.testing.Fixtures;
 
 /**
- * The operator jar, run as its image runs it ({@code java @docker/operator.jvm.options -jar}), against
+ * The operator jar, run as its image runs it ({@code java @images/operator.jvm.options -jar}), against
  * Fabric8's mock API server holding N VspamAgents, each with its Secret and a Postfix Deployment
  * to protect with the sidecar. Prints the time until all are Ready, reconciles per second, the
  * operator's resident memory, and the writes it makes in an idle period after that.
@@ -73,7 +73,7 @@ public final class OperatorBenchmark {
 
             Path log = Files.createTempFile("vspam-operator-bench", ".log");
             ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                    "@" + root.resolve("docker/operator.jvm.options"), "-XX:MaxRAM=" + memory, "-jar", root.resolve("operator/target/vspam-operator.jar").toString())
+                    "@" + root.resolve("images/operator.jvm.options"), "-XX:MaxRAM=" + memory, "-jar", root.resolve("operator/target/vspam-operator.jar").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             builder.environment().putAll(Map.of("KUBERNETES_MASTER", client.getMasterUrl().toString(), "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
                     "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false", "VSPAM_OPERATOR_LEADER_ELECTION", "false",
