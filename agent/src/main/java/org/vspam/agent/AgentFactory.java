@@ -120,8 +120,12 @@ final class AgentFactory {
 
     @Singleton
     DecisionService decisionService(AgentConfig config, VerdictCache cache, List<DecisionListener> listeners, PolicyEventLoops loops,
-                                    LiveControls controls) {
+                                    LiveControls controls, MeterRegistry registry) {
         List<DecisionListener> all = List.copyOf(listeners);
+        // The alert on slow decisions compares their p99 with half of it (deploy/monitoring/vspam-rules.yaml).
+        Gauge.builder("vspam.decision.timeout", config.decisionTimeout(), timeout -> timeout.toNanos() / 1e9).baseUnit("seconds")
+                .description("decision_timeout: the longest a decision waits for its lookups before answering without them")
+                .register(registry);
         // Callers without a scheduler of their own (the HTTP API) have their deadlines kept on the
         // policy loops too, rather than on one more thread.
         return new DecisionService(cache, config.decisionTimeout(), loops.group(), (transport, decision, nanos) ->
@@ -156,8 +160,12 @@ final class AgentFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    PolicyServer policyServer(AgentConfig config, PolicyService service, PolicyEventLoops loops) {
-        return new PolicyServer(config.listen(), config.socketMode(), config.idleTimeout(), service, loops);
+    PolicyServer policyServer(AgentConfig config, PolicyService service, PolicyEventLoops loops, MeterRegistry registry) {
+        PolicyServer server = new PolicyServer(config.listen(), config.socketMode(), config.idleTimeout(), service, loops);
+        Gauge.builder("vspam.policy.connections", server, PolicyServer::openConnections)
+                .description("policy connections open now (Postfix keeps one per smtpd process that asked recently)")
+                .register(registry);
+        return server;
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import org.vspam.operator.plan.AgentPlanner;
 import org.vspam.operator.reconciler.AgentStatusReport;
 import org.vspam.operator.plan.OperatorDefaults;
+import org.vspam.operator.reconciler.ReconcilerMetrics;
 import org.vspam.operator.reconciler.VspamAgentReconciler;
 
 /** Builds the JOSDK operator with the VspamAgent controller, the same way in the application and in its tests. */
@@ -59,8 +60,8 @@ public final class AgentOperator {
      * dependents' matcher compares only the fields the operator sets, so defaults the API server
      * adds do not cause updates.
      */
-    public static Operator build(KubernetesClient client, Metrics metrics, OperatorSettings settings, OperatorDefaults defaults,
-                                 Leadership leadership) {
+    public static Operator build(KubernetesClient client, Metrics metrics, ReconcilerMetrics reconcilerMetrics, OperatorSettings settings,
+                                 OperatorDefaults defaults, Leadership leadership) {
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client)
                     .withMetrics(metrics)
@@ -81,7 +82,7 @@ public final class AgentOperator {
             }
         });
         VspamAgentReconciler reconciler = new VspamAgentReconciler(new AgentPlanner(defaults), new AgentStatusReport(Clock.systemUTC()),
-                settings.secretRecheck());
+                settings.secretRecheck(), reconcilerMetrics);
         operator.register(reconciler, configuration -> {
             if (settings.namespaces().isEmpty()) {
                 configuration.watchingAllNamespaces();

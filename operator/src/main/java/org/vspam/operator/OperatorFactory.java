@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import org.vspam.operator.reconciler.ReconcilerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -32,7 +33,7 @@ final class OperatorFactory {
     @Singleton
     Operator operator(KubernetesClient client, MeterRegistry registry, OperatorSettings settings, Leadership leadership) {
         return AgentOperator.build(client, MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
-                settings, defaults(settings), leadership);
+                new ReconcilerMetrics(registry), settings, defaults(settings), leadership);
     }
 
     /** The webhook plans a pod's sidecar as the reconciler plans a template's. */

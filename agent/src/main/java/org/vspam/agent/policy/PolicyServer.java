@@ -88,6 +88,11 @@ public final class PolicyServer implements AutoCloseable {
         };
     }
 
+    /** The policy connections open now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
     public int port() {
         return channel.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }

@@ -71,16 +71,18 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
     private final AgentStatusReport status;
     private final SidecarInjector sidecars = new SidecarInjector();
     private final Duration secretRecheck;
+    private final ReconcilerMetrics metrics;
 
     /**
      * Secrets are read by name when a VspamAgent is reconciled, and again every {@code secretRecheck}:
      * the operator lists and watches no Secrets, so it neither holds the cluster's Secrets in memory
      * nor needs the right to read all of them. A rotated key rolls the pods within that interval.
      */
-    public VspamAgentReconciler(AgentPlanner planner, AgentStatusReport status, Duration secretRecheck) {
+    public VspamAgentReconciler(AgentPlanner planner, AgentStatusReport status, Duration secretRecheck, ReconcilerMetrics metrics) {
         this.planner = planner;
         this.status = status;
         this.secretRecheck = secretRecheck;
+        this.metrics = metrics;
     }
 
     @Override
@@ -93,6 +95,7 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
         }
         List<VspamAgent> neighbours = context.getPrimaryCache().list(agent.getMetadata().getNamespace()).toList();
         SidecarInjector.Outcome outcome = sidecars.reconcile(agent, plan, workloads(context, agent), neighbours, context.getClient());
+        metrics.record(agent, outcome.podsWithoutSidecar().size() + outcome.outdatedPods().size());
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT);
         var next = status.of(agent, plan, deployment, outcome, context.getClient());
         boolean unsettled = plan.secretProblem().isPresent() || !outcome.podsWithoutSidecar().isEmpty() || !outcome.outdatedPods().isEmpty();
@@ -113,11 +116,13 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
     @Override
     public DeleteControl cleanup(VspamAgent agent, Context<VspamAgent> context) {
         sidecars.removeAll(agent, workloads(context, agent), context.getClient());
+        metrics.forget(agent);
         return DeleteControl.defaultDelete(); // owned objects go with the resource (owner references)
     }
 
     @Override
     public ErrorStatusUpdateControl<VspamAgent> updateErrorStatus(VspamAgent agent, Context<VspamAgent> context, Exception e) {
+        metrics.failed();
         agent.setStatus(status.failed(agent, e));
         return ErrorStatusUpdateControl.patchStatus(agent);
     }

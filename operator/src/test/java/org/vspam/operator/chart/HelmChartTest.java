@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -92,6 +94,55 @@ class HelmChartTest {
         assertThat(Files.readString(committed)).as("deploy/vspam-operator.yaml differs from what the chart renders; refresh it with "
                 + "./mvnw -pl operator -am test -Dtest=HelmChartTest -Dsurefire.failIfNoSpecifiedTests=false -Dgenerated.update=true")
                 .isEqualTo(rendered);
+    }
+
+    /**
+     * deploy/monitoring/: the chart's dashboard and alert rules as plain files, for Grafana and
+     * Prometheus outside Kubernetes. Refreshed with -Dgenerated.update=true like the one-file install.
+     */
+    @Test
+    void deployMonitoringHoldsTheChartsDashboardAndRules() throws IOException {
+        for (String file : List.of("vspam-dashboard.json", "vspam-rules.yaml")) {
+            Path committed = Path.of("../deploy/monitoring").resolve(file);
+            String source = Files.readString(CHART.resolve("monitoring").resolve(file));
+            if (Boolean.getBoolean("generated.update")) {
+                Files.createDirectories(committed.getParent());
+                Files.writeString(committed, source);
+            }
+            assertThat(committed).exists();
+            assertThat(Files.readString(committed)).as("deploy/monitoring/" + file + " differs from the chart's monitoring/" + file
+                    + "; refresh it with -Dgenerated.update=true (see theOneFileInstallIsWhatTheChartRenders)").isEqualTo(source);
+        }
+    }
+
+    @Test
+    void theDashboardAndTheAlertRulesAreOffByDefaultAndOnShipTheChartsFiles() throws IOException {
+        List<HasMetadata> byDefault = render(template -> { });
+        assertThat(kind(byDefault, "PrometheusRule")).isEmpty();
+        assertThat(all(byDefault, ConfigMap.class)).noneMatch(map -> map.getMetadata().getName().endsWith("-dashboard"));
+
+        List<HasMetadata> objects = render(template -> template.set("metrics.dashboard.enabled", "true")
+                .set("metrics.prometheusRule.enabled", "true").set("metrics.prometheusRule.labels.release", "prometheus"));
+        ConfigMap dashboard = all(objects, ConfigMap.class).stream().filter(map -> map.getMetadata().getName().equals(RELEASE + "-dashboard"))
+                .findFirst().orElseThrow();
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(dashboard.getData().get("vspam-dashboard.json")).isEqualTo(Files.readString(CHART.resolve("monitoring/vspam-dashboard.json")).strip());
+
+        HasMetadata rule = kind(objects, "PrometheusRule").getFirst();
+        assertThat(rule.getMetadata().getLabels()).containsEntry("release", "prometheus");
+        JsonNode rendered = Serialization.jsonMapper().valueToTree(rule).get("spec").get("groups");
+        JsonNode source = Serialization.jsonMapper().valueToTree(new org.yaml.snakeyaml.Yaml().load(
+                Files.readString(CHART.resolve("monitoring/vspam-rules.yaml")))).get("groups");
+        assertThat(alerts(rendered)).isEqualTo(alerts(source)).hasSize(8);
+    }
+
+    /** Each alert's name, expression, duration and annotations, as text. */
+    private static List<String> alerts(JsonNode groups) {
+        List<String> alerts = new ArrayList<>();
+        groups.forEach(group -> group.get("rules").forEach(rule -> alerts.add(rule.get("alert").asText() + " | " + rule.get("expr").asText()
+                + " | " + (rule.has("for") ? rule.get("for").asText() : "") + " | " + rule.get("annotations").get("summary")
+                + " | " + rule.get("annotations").get("description"))));
+        return alerts;
     }
 
     @Test

@@ -31,6 +31,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import java.time.Duration;
@@ -73,6 +74,8 @@ class VspamAgentOperatorTest {
 
     private String namespace;
 
+    private static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
+
     @BeforeAll
     static void startOperator() {
         client.resource(client.getKubernetesSerialization().unmarshal(
@@ -80,8 +83,8 @@ class VspamAgentOperatorTest {
                 CustomResourceDefinition.class)).create();
         client.resource(serviceMonitorCrd()).create(); // as if the Prometheus Operator were installed
         CRDPresentActivationCondition.clearState();
-        operator = AgentOperator.build(client, Metrics.NOOP, new OperatorSettings(List.of(), Fixtures.IMAGE, false, null, SECRET_RECHECK, 10),
-                Fixtures.DEFAULTS, new Leadership());
+        operator = AgentOperator.build(client, Metrics.NOOP, new ReconcilerMetrics(METRICS),
+                new OperatorSettings(List.of(), Fixtures.IMAGE, false, null, SECRET_RECHECK, 10), Fixtures.DEFAULTS, new Leadership());
         operator.start();
     }
 
@@ -283,6 +286,7 @@ class VspamAgentOperatorTest {
         assertThat(missing.getReason()).isEqualTo("PodsWithoutSidecar");
         assertThat(missing.getMessage()).contains("postfix-6b8f9d7c5d-x2k4p").contains("restartPodsWithoutSidecar");
         assertThat(get(VspamAgent.class, "vspam").getStatus().podsWithoutSidecar).containsExactly("postfix-6b8f9d7c5d-x2k4p");
+        assertThat(podsWithoutSidecar("vspam")).as("vspam_operator_pods_without_sidecar").isEqualTo(1.0);
         assertThat(condition(get(VspamAgent.class, "vspam"), "Ready").getReason()).isEqualTo("PodsWithoutSidecar");
         assertThat(get(Pod.class, "postfix-6b8f9d7c5d-x2k4p")).as("not restarted unless asked").isNotNull();
 
@@ -304,7 +308,16 @@ class VspamAgentOperatorTest {
         client.pods().inNamespace(namespace).withName("postfix-6b8f9d7c5d-x2k4p").delete();
         await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "SidecarsInjected"), c -> c.getStatus().equals("True"));
         assertThat(get(VspamAgent.class, "vspam").getStatus().podsWithoutSidecar).isNull();
+        assertThat(podsWithoutSidecar("vspam")).isZero();
         assertThat(get(Deployment.class, "postfix").getMetadata().getResourceVersion()).isEqualTo(postfix.getMetadata().getResourceVersion());
+
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam").delete();
+        await().atMost(WAIT).until(() -> METRICS.find(ReconcilerMetrics.METRIC).tag("vspamagent_namespace", namespace).gauge() == null);
+    }
+
+    private double podsWithoutSidecar(String name) {
+        var gauge = METRICS.find(ReconcilerMetrics.METRIC).tag("vspamagent_namespace", namespace).tag("vspamagent", name).gauge();
+        return gauge == null ? -1 : gauge.value();
     }
 
     @Test

@@ -42,9 +42,23 @@ public final class OperatorScenario {
     private OperatorScenario() {
     }
 
-    /** Runs the scenario; returns the time from the launch to the VspamAgent's Ready condition. */
-    public static Duration injectsByWebhookOverTlsTheApiServerTrusts(KubernetesClient client, Launcher launcher) throws Exception {
+    /**
+     * An operator launched with the chart's environment against the mock cluster of a Postfix
+     * Deployment and a VspamAgent, once that VspamAgent is Ready.
+     *
+     * @param httpPort        its probes' and metrics' port ({@code /prometheus})
+     * @param webhookPort     its admission webhook's
+     * @param caBundle        the CA it wrote into the webhook configuration
+     * @param firstReconcile  from the launch to the VspamAgent's Ready condition
+     */
+    public record Started(Running operator, Deployment postfix, int httpPort, int webhookPort, List<X509Certificate> caBundle,
+                          Duration firstReconcile) {
+    }
+
+    /** Launches the operator on the mock cluster and waits until it has reconciled its VspamAgent to Ready. */
+    public static Started startedAndReady(KubernetesClient client, Launcher launcher) throws Exception {
         Deployment postfix = WebhookServerTest.webhookCluster(client);
+        int httpPort = Fixtures.freePort();
         int webhookPort = Fixtures.freePort();
         long launched = System.nanoTime();
         Running operator = launcher.start(Map.ofEntries(
@@ -53,30 +67,39 @@ public final class OperatorScenario {
                 Map.entry("VSPAM_OPERATOR_LEADER_ELECTION", "false"), Map.entry("VSPAM_OPERATOR_LEASE_NAMESPACE", "vspam-system"),
                 Map.entry("VSPAM_OPERATOR_WEBHOOK_CONFIGURATION", "vspam-operator"),
                 Map.entry("VSPAM_OPERATOR_WEBHOOK_SERVICE", "vspam-operator"),
-                Map.entry("MICRONAUT_SERVER_NETTY_LISTENERS_HTTP_PORT", String.valueOf(Fixtures.freePort())),
+                Map.entry("MICRONAUT_SERVER_NETTY_LISTENERS_HTTP_PORT", String.valueOf(httpPort)),
                 Map.entry("MICRONAUT_SERVER_NETTY_LISTENERS_WEBHOOK_PORT", String.valueOf(webhookPort))));
-        Duration firstReconcile;
         try {
             List<X509Certificate> bundle = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> WebhookCertificatesTest.caBundle(client), certificates -> !certificates.isEmpty());
             await().atMost(Duration.ofSeconds(60)).until(() -> ready(client.resources(VspamAgent.class).inNamespace("mail").withName("vspam").get()));
-            firstReconcile = Duration.ofNanos(System.nanoTime() - launched);
+            return new Started(operator, postfix, httpPort, webhookPort, bundle, Duration.ofNanos(System.nanoTime() - launched));
+        } catch (RuntimeException | Error e) {
+            operator.stop();
+            throw e;
+        }
+    }
 
+    /** Runs the scenario; returns the time from the launch to the VspamAgent's Ready condition. */
+    public static Duration injectsByWebhookOverTlsTheApiServerTrusts(KubernetesClient client, Launcher launcher) throws Exception {
+        Started started = startedAndReady(client, launcher);
+        Running operator = started.operator();
+        try {
             String review = WebhookServerTest.resource("deployment-pod.json");
-            ApiServerCall.Response response = ApiServerCall.post(webhookPort, "/mutate-pods?timeout=5s", review, bundle);
+            ApiServerCall.Response response = ApiServerCall.post(started.webhookPort(), "/mutate-pods?timeout=5s", review, started.caBundle());
 
             assertThat(response.status()).as(operator.log()).isEqualTo(200);
             AdmissionReview answer = JSON.unmarshal(response.body(), AdmissionReview.class);
             Pod pod = JSON.convertValue(JSON.unmarshal(review, AdmissionReview.class).getRequest().getObject(), Pod.class);
             assertThat(PostfixSidecar.present(PodAdmissionTest.applied(pod, answer.getResponse()))).isTrue();
             assertThat(client.apps().deployments().inNamespace("mail").withName("postfix").get().getMetadata().getResourceVersion())
-                    .isEqualTo(postfix.getMetadata().getResourceVersion());
+                    .isEqualTo(started.postfix().getMetadata().getResourceVersion());
             assertThat(operator.log()).doesNotContain(Fixtures.API_KEY).doesNotContain("BEGIN PRIVATE KEY");
         } finally {
             assertThat(operator.stop()).as("stops on SIGTERM").isTrue();
         }
         assertThat(operator.log()).doesNotContain("ERROR");
-        return firstReconcile;
+        return started.firstReconcile();
     }
 
     private static boolean ready(VspamAgent agent) {
