@@ -24,12 +24,14 @@ public final class OciImage {
 
     private final String name;
     private final Path archive;
+    private final Path layout;
     private final Path bundle;
     private final JsonNode configuration;
 
-    private OciImage(String name, Path archive, Path bundle, JsonNode configuration) {
+    private OciImage(String name, Path archive, Path layout, Path bundle, JsonNode configuration) {
         this.name = name;
         this.archive = archive;
+        this.layout = layout;
         this.bundle = bundle;
         this.configuration = configuration;
     }
@@ -67,7 +69,7 @@ public final class OciImage {
         Commands.run(List.of("skopeo", "copy", "--quiet", "oci-archive:" + archive, "oci:" + layout + ":image"));
         Commands.run(List.of("umoci", "unpack", "--image", layout + ":image", bundle.toString()));
         JsonNode configuration = JSON.readTree(Commands.run(List.of("skopeo", "inspect", "--config", "oci:" + layout + ":image")));
-        return new OciImage(name, archive, bundle, configuration);
+        return new OciImage(name, archive, layout, bundle, configuration);
     }
 
     public String name() {
@@ -88,6 +90,33 @@ public final class OciImage {
         List<String> entrypoint = new java.util.ArrayList<>();
         configuration().get("Entrypoint").forEach(node -> entrypoint.add(node.asText()));
         return entrypoint;
+    }
+
+    /** A file of a layer, as {@code tar -tv} lists it: its mode (as {@code -rwxr-xr-x}) and its path under /. */
+    public record LayerFile(String mode, String path) {
+    }
+
+    /**
+     * Every file the image's layers hold, read from the layers themselves (the unpacked root
+     * filesystem also gets the mount points a container runtime makes).
+     */
+    public List<LayerFile> layerFiles() throws IOException, InterruptedException {
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        JsonNode manifest = JSON.readTree(blob(index.get("manifests").get(0).get("digest").asText()).toFile());
+        List<LayerFile> files = new java.util.ArrayList<>();
+        for (JsonNode layer : manifest.get("layers")) {
+            String listing = Commands.run(List.of("tar", "--list", "--verbose", "--numeric-owner", "--warning=no-unknown-keyword", "--gzip", "--file",
+                    blob(layer.get("digest").asText()).toString()));
+            for (String line : listing.lines().toList()) {
+                String[] fields = line.trim().split("\\s+", 6);
+                files.add(new LayerFile(fields[0], "/" + fields[5].replaceFirst("/$", "")));
+            }
+        }
+        return files;
+    }
+
+    private Path blob(String digest) {
+        return layout.resolve("blobs").resolve(digest.replace(':', '/'));
     }
 
     /** The unpacked root filesystem. */

@@ -13,6 +13,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionEvent;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -21,6 +22,8 @@ import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import io.micronaut.serde.ObjectMapper;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -117,6 +120,9 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             }
         });
         this.connectionEvents = client.getResources().eventBus().get().subscribe(event -> {
+            if (event instanceof ConnectionEvent connectionEvent && sentinel(connectionEvent.remoteAddress())) {
+                return; // asking a sentinel where the master is, and hanging up: not the cache's connection
+            }
             if (event instanceof ConnectionActivatedEvent) {
                 breaker.reset(); // a fresh connection starts with a clean record
                 markConnected(true, null);
@@ -124,6 +130,13 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 markConnected(false, "connection lost");
             }
         });
+    }
+
+    /** Whether {@code remote} is one of the URL's sentinels, by the name or the address the URL gives. */
+    private boolean sentinel(SocketAddress remote) {
+        return remote instanceof InetSocketAddress address && uri.getSentinels().stream().anyMatch(sentinel ->
+                sentinel.getPort() == address.getPort() && (sentinel.getHost().equals(address.getHostString())
+                        || address.getAddress() != null && sentinel.getHost().equals(address.getAddress().getHostAddress())));
     }
 
     /** Starts connecting in the background; the agent does not wait for Redis. */

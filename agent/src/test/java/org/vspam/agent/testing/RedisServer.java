@@ -54,6 +54,15 @@ public final class RedisServer implements AutoCloseable {
         return server;
     }
 
+    /** A replica of {@code master}, as Sentinel-managed Redis runs one. */
+    public static RedisServer startReplicaOf(RedisServer master) throws IOException {
+        int port = Ports.freeTcpPort();
+        RedisServer server = new RedisServer(port, List.of("--port", String.valueOf(port), "--replicaof", "127.0.0.1",
+                String.valueOf(master.port)), "redis");
+        server.startAgain();
+        return server;
+    }
+
     /** An address nothing listens on yet; {@link #startAgain()} brings Redis up there later. */
     public static RedisServer notYetStarted() throws IOException {
         return plain(Ports.freeTcpPort());
