@@ -46,8 +46,11 @@ libc_deb=$(ls "$work"/libc6_*.deb 2>/dev/null | head -n 1 || true)
 if [ -z "$libc_deb" ]; then
   step "downloading Debian's libc6"
   chmod 0777 "$work" # apt downloads as the _apt user
-  (cd "$work" && apt-get download -q libc6 >/dev/null) || {
-    echo "stage-images.sh: apt-get download libc6 failed (are Debian's package sources reachable?)" >&2; exit 69; }
+  # A machine whose package lists were emptied (as container images often are) needs them read again.
+  (cd "$work" && { apt-get download -q libc6 >/dev/null 2>&1 \
+    || { [ "$(id -u)" -eq 0 ] && apt-get update -q >/dev/null && apt-get download -q libc6 >/dev/null; }; }) || {
+    echo "stage-images.sh: apt-get download libc6 failed (are Debian's package sources reachable? as root, apt-get update)" >&2
+    exit 69; }
   libc_deb=$(ls "$work"/libc6_*.deb | head -n 1)
 fi
 rm -rf "$base" "$work/libc6"
@@ -77,7 +80,7 @@ install -m 0644 "$repository/images/agent.jvm.options" "$agent/usr/lib/vspam-age
 # The volumes (ImageBuild gives them to the nonroot user).
 install -d -m 0755 "$agent/var/lib/vspam" "$agent/var/run/vspam"
 # The JVM uses the cache only with a jar of the size and time it was recorded with. Jib dates every file
-# it packs one second after the epoch; the cache is recorded on a copy of the tree dated so.
+# it packs one second after the epoch (ImageBuild.FILES_TIME); the cache is recorded on a copy of the tree dated so.
 training=$work/agent-training/usr/lib/vspam-agent
 rm -rf "$work/agent-training"
 install -d "$training"
