@@ -10,13 +10,14 @@ import java.util.Set;
  * agent's Redis client reads the details. {@code toString} hides the password.
  */
 public record RedisUrl(String value) {
-    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel");
+    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel", "redis-cluster", "rediss-cluster");
 
     static RedisUrl parse(String text) {
         String value = text.strip();
         if (!wellFormed(value)) {
             throw new IllegalArgumentException("is not a Redis URL (expected redis://[:password@]host[:port][/database], "
-                    + "rediss://… for TLS or redis-sentinel://host[:port][,host2[:port2]]/database#master)");
+                    + "rediss://… for TLS, redis-sentinel://host[:port][,host2[:port2]]/database#master, "
+                    + "or redis-cluster://[:password@]host[:port][,host2[:port2]] (rediss-cluster://… for TLS), whose database is 0)");
         }
         return new RedisUrl(value);
     }
@@ -35,10 +36,22 @@ public record RedisUrl(String value) {
                 HostPort.parse(host, 6379);
             }
             String database = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+            if (cluster(scheme)) {
+                return database.isEmpty() || database.equals("0"); // a cluster has only database 0
+            }
             return database.isEmpty() || database.matches("\\d{1,3}");
         } catch (URISyntaxException | IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** {@code redis-cluster://} or {@code rediss-cluster://}: seeds of a Redis Cluster. */
+    public boolean cluster() {
+        return cluster(value.substring(0, Math.max(0, value.indexOf(':'))).toLowerCase(Locale.ROOT));
+    }
+
+    private static boolean cluster(String scheme) {
+        return scheme.endsWith("-cluster");
     }
 
     @Override

@@ -129,12 +129,16 @@ class AgentConfigLoaderTest {
     @Test
     void redisUrlsInEveryFormAndNeverThePasswordInAMessage() throws Exception {
         for (String url : new String[] {"redis://127.0.0.1:6379/0", "rediss://:pw@cache.example.net:6380/2", "redis://cache.example.net",
-                "redis-sentinel://:pw@sentinel-a.example.net:26379,sentinel-b.example.net:26379/0#mymaster"}) {
+                "redis-sentinel://:pw@sentinel-a.example.net:26379,sentinel-b.example.net:26379/0#mymaster",
+                "redis-cluster://:pw@redis-0.example.net:6379,redis-1.example.net:6379", "rediss-cluster://cache.example.net:6380/0"}) {
             assertThat(AgentConfigLoader.parse("redis_url: \"" + url + "\"", "agent.yml", Map.of()).redisUrl()).map(RedisUrl::value).contains(url);
         }
+        assertThat(AgentConfigLoader.parse("redis_url: redis-cluster://a.example.net,b.example.net", "agent.yml", Map.of()).redisUrl())
+                .map(RedisUrl::cluster).contains(true);
+        assertThat(AgentConfigLoader.parse("redis_url: redis://a.example.net", "agent.yml", Map.of()).redisUrl()).map(RedisUrl::cluster).contains(false);
         assertThat(AgentConfigLoader.parse("redis_url: redis://:pw@cache.example.net/1", "agent.yml", Map.of()).toString()).doesNotContain(":pw@");
         for (String bad : new String[] {"http://cache.example.net", "redis://:s3cret@cache.example.net:notaport/0", "redis://:s3cret@/0",
-                "redis://cache.example.net/db"}) {
+                "redis://cache.example.net/db", "redis-cluster://:s3cret@a.example.net:6379/1"}) {
             assertThatThrownBy(() -> AgentConfigLoader.parse("redis_url: \"" + bad + "\"", "agent.yml", Map.of()))
                     .hasMessageStartingWith("redis_url: (value hidden) is not a Redis URL")
                     .message().doesNotContain("s3cret");

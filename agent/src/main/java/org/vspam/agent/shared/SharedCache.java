@@ -2,15 +2,19 @@ package org.vspam.agent.shared;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisStringAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ConnectionEvent;
@@ -56,8 +60,8 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
 
     private final ClientResources resources;
-    private final RedisClient client;
-    private final RedisURI uri;
+    private final AbstractRedisClient client;
+    private final RedisUrls.Target target;
     private final String displayUri;
     private final RedisKeys keys;
     private final ObjectMapper json;
@@ -68,7 +72,8 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
+    /** The open connection and its commands (a cluster's routes each key to its slot's master). */
+    private final AtomicReference<Link> connection = new AtomicReference<>();
     private final AtomicBoolean connected = new AtomicBoolean();
     private final AtomicReference<Boolean> logged = new AtomicReference<>();
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
@@ -76,11 +81,14 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     /** Lettuce's connection events; disposed before the close, whose own event would find Lettuce's scheduler gone. */
     private final Disposable connectionEvents;
 
+    private record Link(StatefulConnection<String, String> connection, RedisStringAsyncCommands<String, String> commands) {
+    }
+
     /** {@code trust}: the only authorities accepted for a {@code rediss://} server ({@code redis_ca_file}); empty = the JVM's. */
-    public SharedCache(RedisURI uri, Optional<TrustManagerFactory> trust, String keyPrefix, Duration commandTimeout,
+    public SharedCache(RedisUrls.Target target, Optional<TrustManagerFactory> trust, String keyPrefix, Duration commandTimeout,
                        EventLoopGroupProvider eventLoops, ObjectMapper json, Clock clock) {
-        this.uri = uri;
-        this.displayUri = RedisUrls.redacted(uri);
+        this.target = target;
+        this.displayUri = RedisUrls.redacted(target);
         this.keys = new RedisKeys(keyPrefix);
         this.json = json;
         this.clock = clock;
@@ -91,15 +99,28 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 .computationThreadPoolSize(1)
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .build();
-        this.client = RedisClient.create(resources);
-        ClientOptions.Builder options = ClientOptions.builder();
-        trust.ifPresent(authorities -> options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(authorities).build()));
-        client.setOptions(options
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
-                .build());
+        this.client = switch (target) {
+            case RedisUrls.Target.Single single -> {
+                RedisClient standalone = RedisClient.create(resources);
+                standalone.setOptions(common(ClientOptions.builder(), trust, commandTimeout).build());
+                yield standalone;
+            }
+            case RedisUrls.Target.Cluster cluster -> {
+                RedisClusterClient clustered = RedisClusterClient.create(resources, cluster.seeds());
+                // The slot map follows failovers and resharding: refreshed when a node redirects
+                // (MOVED, ASK) or keeps failing to reconnect, at most every 5 s that way (Lettuce's
+                // default, 30 s, kept a failed master's slots unreachable for 25 s after its replica
+                // took over), and every 30 s regardless.
+                clustered.setOptions(common(ClusterClientOptions.builder(), trust, commandTimeout)
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enablePeriodicRefresh(Duration.ofSeconds(30))
+                                .enableAllAdaptiveRefreshTriggers()
+                                .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(5))
+                                .build())
+                        .build());
+                yield clustered;
+            }
+        };
         this.breaker = CircuitBreaker.of("shared-cache", CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)
@@ -120,8 +141,8 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             }
         });
         this.connectionEvents = client.getResources().eventBus().get().subscribe(event -> {
-            if (event instanceof ConnectionEvent connectionEvent && sentinel(connectionEvent.remoteAddress())) {
-                return; // asking a sentinel where the master is, and hanging up: not the cache's connection
+            if (event instanceof ConnectionEvent connectionEvent && !ofTheCache(connectionEvent.remoteAddress())) {
+                return;
             }
             if (event instanceof ConnectionActivatedEvent) {
                 breaker.reset(); // a fresh connection starts with a clean record
@@ -132,11 +153,30 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         });
     }
 
-    /** Whether {@code remote} is one of the URL's sentinels, by the name or the address the URL gives. */
-    private boolean sentinel(SocketAddress remote) {
-        return remote instanceof InetSocketAddress address && uri.getSentinels().stream().anyMatch(sentinel ->
-                sentinel.getPort() == address.getPort() && (sentinel.getHost().equals(address.getHostString())
-                        || address.getAddress() != null && sentinel.getHost().equals(address.getAddress().getHostAddress())));
+    /** The settings both kinds of client share: TLS authorities, reconnecting, failing fast while disconnected, timeouts. */
+    private static <B extends ClientOptions.Builder> B common(B options, Optional<TrustManagerFactory> trust, Duration commandTimeout) {
+        trust.ifPresent(authorities -> options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(authorities).build()));
+        options.autoReconnect(true);
+        options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        options.timeoutOptions(TimeoutOptions.enabled(commandTimeout));
+        options.socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build());
+        return options;
+    }
+
+    /**
+     * Whether a connection event is about the cache's own connection. Not when it is a sentinel's,
+     * asked where the master is and hung up on; nor one of a cluster's nodes: the cluster connection
+     * holds one per node and probes them for the slot map, a node's loss only stalls its slots until
+     * a replica takes over, and the circuit breaker speaks when the cluster as a whole fails.
+     */
+    private boolean ofTheCache(SocketAddress remote) {
+        return switch (target) {
+            case RedisUrls.Target.Cluster cluster -> false;
+            case RedisUrls.Target.Single single -> !(remote instanceof InetSocketAddress address)
+                    || single.uri().getSentinels().stream().noneMatch(sentinel -> sentinel.getPort() == address.getPort()
+                            && (sentinel.getHost().equals(address.getHostString())
+                            || address.getAddress() != null && sentinel.getHost().equals(address.getAddress().getHostAddress())));
+        };
     }
 
     /** Starts connecting in the background; the agent does not wait for Redis. */
@@ -153,13 +193,21 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         if (closed) {
             return;
         }
-        client.connectAsync(StringCodec.UTF8, uri).whenComplete((opened, failure) -> {
+        CompletableFuture<Link> opening = switch (target) {
+            case RedisUrls.Target.Single single -> ((RedisClient) client).connectAsync(StringCodec.UTF8, single.uri()).toCompletableFuture()
+                    .thenApply(opened -> new Link(opened, opened.async()));
+            // the slot map first (the cluster client connects only knowing it), from whichever seed answers
+            case RedisUrls.Target.Cluster cluster -> ((RedisClusterClient) client).refreshPartitionsAsync().toCompletableFuture()
+                    .thenCompose(mapped -> ((RedisClusterClient) client).connectAsync(StringCodec.UTF8))
+                    .thenApply(opened -> new Link(opened, opened.async()));
+        };
+        opening.whenComplete((opened, failure) -> {
             if (failure == null) {
                 connection.set(opened);
                 markConnected(true, null);
                 firstAttempt.complete(true);
                 if (closed) {
-                    opened.closeAsync();
+                    opened.connection().closeAsync();
                 }
                 return;
             }
@@ -212,7 +260,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
 
     @Override
     public CompletableFuture<Lookup> lookup(Indicator indicator) {
-        StatefulRedisConnection<String, String> redis = connection.get();
+        Link redis = connection.get();
         if (redis == null || !connected.get()) {
             return CompletableFuture.completedFuture(skipped(Lookup.Reason.ERROR, "not connected"));
         }
@@ -220,7 +268,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             return CompletableFuture.completedFuture(skipped(Lookup.Reason.ERROR, "circuit open"));
         }
         long started = System.nanoTime();
-        return redis.async().get(keys.of(indicator)).toCompletableFuture().handle((value, failure) -> {
+        return redis.commands().get(keys.of(indicator)).toCompletableFuture().handle((value, failure) -> {
             long nanos = System.nanoTime() - started;
             if (failure != null) {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
@@ -247,7 +295,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
 
     @Override
     public void store(Indicator indicator, Lookup.Answered answer, long expiresAtMillis) {
-        StatefulRedisConnection<String, String> redis = connection.get();
+        Link redis = connection.get();
         long remaining = expiresAtMillis - clock.millis();
         if (redis == null || !connected.get() || remaining <= 0 || !breaker.tryAcquirePermission()) {
             return;
@@ -260,7 +308,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        redis.async().set(keys.of(indicator), value, SetArgs.Builder.px(remaining)).whenComplete((ok, failure) -> {
+        redis.commands().set(keys.of(indicator), value, SetArgs.Builder.px(remaining)).whenComplete((ok, failure) -> {
             long nanos = System.nanoTime() - started;
             if (failure != null) {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
@@ -268,6 +316,11 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             }
         });
+    }
+
+    /** The Redis key of an indicator's verdict. */
+    String keyOf(Indicator indicator) {
+        return keys.of(indicator);
     }
 
     private static Lookup skipped(Lookup.Reason reason, String detail) {
@@ -281,9 +334,9 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         // that event met a shut-down scheduler and Reactor logged it as an error.
         connectionEvents.dispose();
         connector.shutdownNow();
-        StatefulRedisConnection<String, String> redis = connection.getAndSet(null);
+        Link redis = connection.getAndSet(null);
         if (redis != null) {
-            redis.close();
+            redis.connection().close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);

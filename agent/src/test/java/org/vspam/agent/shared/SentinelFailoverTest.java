@@ -3,7 +3,6 @@ package org.vspam.agent.shared;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,15 +43,9 @@ class SentinelFailoverTest {
                 }
                 api.list("phish-before.example.net", "phishing_url", "domain");
                 api.list("phish-after.example.net", "phishing_url", "domain");
-                String yaml = """
-                        api_url: %s
-                        dnsbl_enabled: false
-                        listen: tcp://127.0.0.1:0
-                        cache_path: ""
-                        redis_url: %s
-                        """.formatted(api.baseUrl(), RedisSentinel.url(sentinels));
+                String yaml = AgentHarness.sharedCacheYaml(api, RedisSentinel.url(sentinels));
                 try (Agent first = AgentHarness.start(yaml); Agent second = AgentHarness.start(yaml)) {
-                    await().atMost(Duration.ofSeconds(10)).until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> AgentHarness.sharedCacheUp(first) == 1 && AgentHarness.sharedCacheUp(second) == 1);
                     assertThat(log.lines()).as("a clean start: connected, nothing lost").hasSize(2)
                             .allMatch(line -> line.startsWith("INFO shared cache connected: redis-sentinel://"));
                     sharedBetween(first, second, "phish-before.example.net", api);
@@ -67,7 +60,7 @@ class SentinelFailoverTest {
                     }
                     long failedOver = System.nanoTime();
                     await("both agents on the new master").atMost(Duration.ofSeconds(40))
-                            .until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1
+                            .until(() -> AgentHarness.sharedCacheUp(first) == 1 && AgentHarness.sharedCacheUp(second) == 1
                                     && answersFromRedis(first) && answersFromRedis(second));
                     System.out.printf("[sentinel] both agents shared verdicts again %d ms after the promotion%n",
                             Duration.ofNanos(System.nanoTime() - failedOver).toMillis());
@@ -107,7 +100,4 @@ class SentinelFailoverTest {
         return lookup instanceof Lookup.Skipped skipped && skipped.reason() == Lookup.Reason.MISS;
     }
 
-    private static double sharedCacheUp(Agent agent) {
-        return agent.context().getBean(MeterRegistry.class).get("vspam.shared.cache.up").gauge().value();
-    }
 }

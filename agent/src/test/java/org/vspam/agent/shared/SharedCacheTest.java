@@ -59,15 +59,7 @@ class SharedCacheTest {
     }
 
     private static String yaml(String redisUrl, String cacheTtl) {
-        return """
-                api_url: %s
-                dnsbl_enabled: false
-                listen: tcp://127.0.0.1:0
-                cache_path: ""
-                cache_ttl: %s
-                redis_url: %s
-                redis_key_prefix: test%d
-                """.formatted(api.baseUrl(), cacheTtl, redisUrl, System.nanoTime());
+        return AgentHarness.sharedCacheYaml(api, redisUrl) + "cache_ttl: %s\nredis_key_prefix: test%d\n".formatted(cacheTtl, System.nanoTime());
     }
 
     private static double lookups(Agent agent, Source source, String outcome) {
@@ -79,9 +71,6 @@ class SharedCacheTest {
         return agent.context().getBean(SharedCache.class).lookup(indicator).get() instanceof Lookup.Answered;
     }
 
-    private static double sharedCacheUp(Agent agent) {
-        return agent.context().getBean(MeterRegistry.class).get("vspam.shared.cache.up").gauge().value();
-    }
 
     @Test
     void aVerdictOneAgentLearnedIsReadByAnother() throws Exception {
@@ -89,7 +78,7 @@ class SharedCacheTest {
             String config = yaml(redis.url(), "10m");
             try (Agent first = AgentHarness.start(config); Agent second = AgentHarness.start(config);
                  StatefulRedisConnection<String, String> look = redis.connect()) {
-                await().until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1);
+                await().until(() -> AgentHarness.sharedCacheUp(first) == 1 && AgentHarness.sharedCacheUp(second) == 1);
                 String domain = "botnet.example.net";
                 int before = api.lookups();
 
@@ -117,7 +106,7 @@ class SharedCacheTest {
     @Test
     void redisAnswersArriveOnThePolicyEventLoopNotOnAThreadOfTheirOwn() throws Exception {
         try (RedisServer redis = RedisServer.start(); Agent agent = AgentHarness.start(yaml(redis.url(), "10m"))) {
-            await().until(() -> sharedCacheUp(agent) == 1);
+            await().until(() -> AgentHarness.sharedCacheUp(agent) == 1);
             SharedCache shared = agent.context().getBean(SharedCache.class);
 
             AtomicReference<String> answeredOn = new AtomicReference<>();
@@ -143,7 +132,7 @@ class SharedCacheTest {
         Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(logged);
         try (RedisServer redis = RedisServer.start(); Agent agent = AgentHarness.start(yaml(redis.url(), "10m"))) {
-            await().until(() -> sharedCacheUp(agent) == 1);
+            await().until(() -> AgentHarness.sharedCacheUp(agent) == 1);
         } finally {
             root.detachAppender(logged);
         }
@@ -158,7 +147,7 @@ class SharedCacheTest {
             String config = yaml(redis.url(), "30s");
             try (Agent first = AgentHarness.start(config); Agent second = AgentHarness.start(config);
                  StatefulRedisConnection<String, String> look = redis.connect()) {
-                await().until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1);
+                await().until(() -> AgentHarness.sharedCacheUp(first) == 1 && AgentHarness.sharedCacheUp(second) == 1);
                 Indicator phish = Indicator.domain(ThreatFixtures.TORNODE);
                 CachedVerdict learned = ((Finding.Answered) first.cache().lookup(phish).join()).verdict();
                 await().atMost(Duration.ofSeconds(5)).until(() -> !look.sync().keys("*:v1:d:" + ThreatFixtures.TORNODE).isEmpty());
@@ -175,7 +164,7 @@ class SharedCacheTest {
     @Test
     void aRedisKilledMidStreamCostsNoRequestAndSharingResumesWhenItReturns() throws Exception {
         try (RedisServer redis = RedisServer.start(); Agent agent = AgentHarness.start(yaml(redis.url(), "10m"))) {
-            await().until(() -> sharedCacheUp(agent) == 1);
+            await().until(() -> AgentHarness.sharedCacheUp(agent) == 1);
             AtomicBoolean killed = new AtomicBoolean();
             ExecutorService smtpds = Executors.newFixedThreadPool(8);
             try {
@@ -209,10 +198,10 @@ class SharedCacheTest {
                 smtpds.shutdownNow();
             }
             assertThat(killed).isTrue();
-            assertThat(sharedCacheUp(agent)).isZero();
+            assertThat(AgentHarness.sharedCacheUp(agent)).isZero();
 
             redis.startAgain();
-            await().atMost(Duration.ofSeconds(40)).until(() -> sharedCacheUp(agent) == 1);
+            await().atMost(Duration.ofSeconds(40)).until(() -> AgentHarness.sharedCacheUp(agent) == 1);
             try (PolicyClient postfix = PolicyClient.tcp(agent.policyServer().port());
                  StatefulRedisConnection<String, String> look = redis.connect()) {
                 postfix.ask("a@" + ThreatFixtures.SPAMMY, ThreatFixtures.CLEAN_IP);
@@ -227,10 +216,10 @@ class SharedCacheTest {
         try (Agent agent = AgentHarness.start(yaml(redis.url(), "10m"));
              PolicyClient postfix = PolicyClient.tcp(agent.policyServer().port())) {
             assertThat(postfix.ask("a@" + ThreatFixtures.MALWARE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
-            assertThat(sharedCacheUp(agent)).isZero();
+            assertThat(AgentHarness.sharedCacheUp(agent)).isZero();
 
             redis.startAgain();
-            await().atMost(Duration.ofSeconds(40)).until(() -> sharedCacheUp(agent) == 1);
+            await().atMost(Duration.ofSeconds(40)).until(() -> AgentHarness.sharedCacheUp(agent) == 1);
             assertThat(postfix.ask("a@" + ThreatFixtures.FUTURE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
             try (StatefulRedisConnection<String, String> look = redis.connect()) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> !look.sync().keys("*:v1:d:" + ThreatFixtures.FUTURE).isEmpty());
@@ -247,7 +236,7 @@ class SharedCacheTest {
         try (RedisServer redis = RedisServer.startTls(pki, dir)) {
             String config = yaml(redis.urlByName(), "10m") + "redis_ca_file: " + dir.resolve("redis-ca.pem") + "\n";
             try (Agent first = AgentHarness.start(config); Agent second = AgentHarness.start(config)) {
-                await().until(() -> sharedCacheUp(first) == 1 && sharedCacheUp(second) == 1);
+                await().until(() -> AgentHarness.sharedCacheUp(first) == 1 && AgentHarness.sharedCacheUp(second) == 1);
                 try (PolicyClient postfix = PolicyClient.tcp(first.policyServer().port())) {
                     assertThat(postfix.ask("a@" + ThreatFixtures.MALWARE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
                 }
@@ -265,7 +254,7 @@ class SharedCacheTest {
             }
             try (LogCapture log = LogCapture.of(SharedCache.class); Agent untrusting = AgentHarness.start(yaml(redis.urlByName(), "10m"))) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> !log.lines().isEmpty());
-                assertThat(sharedCacheUp(untrusting)).isZero();
+                assertThat(AgentHarness.sharedCacheUp(untrusting)).isZero();
                 assertThat(log.lines().getFirst()).startsWith("WARN shared cache rediss://localhost:" + redis.port() + "/0 unavailable");
             }
         }

@@ -26,6 +26,22 @@ public final class AgentHarness {
                 """.formatted(api.baseUrl(), Rbldnsd.ZONE, dnsbl.address());
     }
 
+    /** The fake API alone (no DNSBL, no cache file), verdicts shared through {@code redisUrl}. */
+    public static String sharedCacheYaml(FakeVspamApi api, String redisUrl) {
+        return """
+                api_url: %s
+                dnsbl_enabled: false
+                listen: tcp://127.0.0.1:0
+                cache_path: ""
+                redis_url: "%s"
+                """.formatted(api.baseUrl(), redisUrl);
+    }
+
+    /** The agent's {@code vspam_shared_cache_up}: 1 while Redis is connected and answering. */
+    public static double sharedCacheUp(Agent agent) {
+        return agent.context().getBean(io.micrometer.core.instrument.MeterRegistry.class).get("vspam.shared.cache.up").gauge().value();
+    }
+
     public static AgentConfig config(String yaml) {
         try {
             return AgentConfigLoader.parse(yaml, "test agent.yml", Map.of());

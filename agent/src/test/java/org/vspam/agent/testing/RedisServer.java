@@ -19,6 +19,7 @@ public final class RedisServer implements AutoCloseable {
     private final List<String> listening;
     private final String scheme;
     private Process process;
+    private Path home;
     /** The test's own client, made on first use and shut down with the server. */
     private RedisClient client;
 
@@ -69,9 +70,15 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public synchronized void startAgain() throws IOException {
+        if (home == null) {
+            home = java.nio.file.Files.createTempDirectory("vspam-redis-" + port + "-");
+        }
         String binary = Tools.require("redis-server", "apt-get install redis-server").toString();
         List<String> command = new ArrayList<>(List.of(binary));
         command.addAll(listening);
+        // A directory of its own: a replica writes the data it receives from its master to dump.rdb there, which
+        // every later Redis started in the same directory would load.
+        command.addAll(List.of("--dir", home.toString()));
         command.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning"));
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -112,6 +119,13 @@ public final class RedisServer implements AutoCloseable {
         }
         if (process != null) {
             kill();
+        }
+        if (home != null) {
+            try {
+                Commands.run(List.of("rm", "-rf", home.toString()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 }

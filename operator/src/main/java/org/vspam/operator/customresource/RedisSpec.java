@@ -12,8 +12,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "has(self.url) != has(self.urlSecretRef)", message = "set exactly one of url and urlSecretRef")
 public class RedisSpec {
     @JsonPropertyDescription("Redis URL without credentials: redis://host[:port][/db], rediss://… (TLS) or "
-            + "redis-sentinel://host:26379[,host2:26379]/db#master. A URL with a password belongs in a Secret: use urlSecretRef.")
-    @Pattern("^(redis|rediss|redis-sentinel)://[^@\\s]+$")
+            + "redis-sentinel://host:26379[,host2:26379]/db#master, or redis-cluster://host:6379[,host2:6379] (rediss-cluster://… "
+            + "for TLS) for a Redis Cluster. A URL with a password belongs in a Secret: use urlSecretRef.")
+    @Pattern("^(redis|rediss|redis-sentinel|redis-cluster|rediss-cluster)://[^@\\s]+$")
     public String url;
 
     @JsonPropertyDescription("The Secret key holding the Redis URL, password included")

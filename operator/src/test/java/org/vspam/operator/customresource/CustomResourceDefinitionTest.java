@@ -96,6 +96,11 @@ class CustomResourceDefinitionTest {
         assertThat(replicas.getDefault().asInt()).isEqualTo(2);
         assertThat(spec.getProperties().get("reporting").getProperties().get("queueSize").getMaximum()).isEqualTo(1_000_000.0);
         assertThat(spec.getProperties().get("redis").getProperties().get("url").getPattern()).as("no password inline").contains("[^@");
+        java.util.regex.Pattern redisUrl = java.util.regex.Pattern.compile(spec.getProperties().get("redis").getProperties().get("url").getPattern());
+        assertThat(List.of("redis://redis.mail:6379/0", "redis-sentinel://s-0.redis:26379,s-1.redis:26379/0#mymaster",
+                "redis-cluster://redis-0.redis:6379,redis-1.redis:6379", "rediss-cluster://redis.mail:6380"))
+                .allMatch(url -> redisUrl.matcher(url).matches());
+        assertThat(List.of("redis-cluster://:pw@redis-0.redis:6379", "http://redis.mail")).noneMatch(url -> redisUrl.matcher(url).matches());
         assertThat(spec.getProperties().get("apiKeySecretRef").getRequired()).containsExactlyInAnyOrder("name", "key");
         assertThat(spec.getProperties().get("sidecars").getRequired()).containsExactly("selector");
     }

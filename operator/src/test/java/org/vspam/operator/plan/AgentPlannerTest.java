@@ -62,6 +62,19 @@ class AgentPlannerTest {
     }
 
     @Test
+    void aRedisClusterUrlIsPassedToTheAgentAsWritten() {
+        VspamAgent agent = Fixtures.agent("mail", "vspam");
+        agent.getSpec().redis.urlSecretRef = null;
+        agent.getSpec().redis.url = "redis-cluster://redis-0.redis.mail:6379,redis-1.redis.mail:6379";
+        AgentPlan plan = Fixtures.plan(agent);
+        assertThat(plan.configProblem()).isEmpty();
+        assertThat(plan.secretEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("VSPAM_REDIS_URL");
+            assertThat(env.getValue()).isEqualTo("redis-cluster://redis-0.redis.mail:6379,redis-1.redis.mail:6379");
+        });
+    }
+
+    @Test
     void aRedisUrlInTheSecretThatIsNoRedisUrlIsRefusedWithoutShowingIt() {
         VspamAgent agent = Fixtures.agent("mail", "vspam");
         Map<String, String> values = Map.of("vspam-key", Fixtures.API_KEY, "vspam-redis", "http://:hunter2@redis.example.net");
