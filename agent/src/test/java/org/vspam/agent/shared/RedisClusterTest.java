@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -163,8 +164,12 @@ class RedisClusterTest {
         int master = cluster.masterOf(key(domain), seed);
         int asked = cluster.ports().stream().filter(port -> port != master).findFirst().orElseThrow();
         cluster.kill(master);
-        await("a replica promoted").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> cluster.masterOf(key(domain), asked) != master && cluster.cli(asked, "cluster", "info").contains("cluster_state:ok"));
+        try {
+            await("a replica promoted").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> cluster.masterOf(key(domain), asked) != master && cluster.cli(asked, "cluster", "info").contains("cluster_state:ok"));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no replica took over from " + master + "\n" + cluster.diagnosis(), e);
+        }
         long promoted = System.nanoTime();
         await("the verdict found again").atMost(Duration.ofSeconds(40)).until(() -> inRedis(second, domain));
         System.out.printf("[cluster] verdicts on the failed master's slots found again %d ms after the promotion%n",

@@ -20,8 +20,10 @@ public final class RedisCluster implements AutoCloseable {
     private final List<String> cliOptions;
     private final String scheme;
     private final String credentials;
+    private final Path logs;
 
-    private RedisCluster(List<Integer> ports, List<Process> nodes, List<String> cliOptions, String scheme, String credentials) {
+    private RedisCluster(List<Integer> ports, List<Process> nodes, List<String> cliOptions, String scheme, String credentials, Path logs) {
+        this.logs = logs;
         this.ports = ports;
         this.nodes = nodes;
         this.cliOptions = cliOptions;
@@ -71,14 +73,16 @@ public final class RedisCluster implements AutoCloseable {
             command.addAll(List.of("--cluster-port", String.valueOf(bus), "--dir", home.toString(),
                     "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                     "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(), "--cluster-node-timeout", "1000",
-                    "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"));
+                    "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "notice",
+                    // a replica syncs at once instead of after 5 s: until then it could not take over from its master
+                    "--repl-diskless-sync-delay", "0"));
             command.addAll(options);
-            nodes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            nodes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(home.resolve("redis.log").toFile()).start());
         }
         for (int port : ports) {
             Awaitility.await("redis-server on port " + port).atMost(10, TimeUnit.SECONDS).until(() -> Ports.accepting(port));
         }
-        RedisCluster cluster = new RedisCluster(ports, nodes, cliOptions, scheme, credentials);
+        RedisCluster cluster = new RedisCluster(ports, nodes, cliOptions, scheme, credentials, dir);
         List<String> create = new ArrayList<>(List.of("redis-cli"));
         create.addAll(cliOptions);
         create.addAll(List.of("--cluster", "create"));
@@ -93,6 +97,13 @@ public final class RedisCluster implements AutoCloseable {
         for (int port : ports) {
             Awaitility.await("the cluster seen as ok from " + port).atMost(30, TimeUnit.SECONDS)
                     .until(() -> cluster.cli(port, "cluster", "info").contains("cluster_state:ok"));
+        }
+        // A replica that has not finished its first sync would never be promoted when its master dies.
+        for (int port : ports) {
+            Awaitility.await("node " + port + " a master or a synced replica").atMost(30, TimeUnit.SECONDS).until(() -> {
+                String replication = cluster.cli(port, "info", "replication");
+                return replication.contains("role:master") || replication.contains("master_link_status:up");
+            });
         }
         return cluster;
     }
@@ -151,6 +162,25 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no master for slot " + slot);
+    }
+
+    /** The cluster as the live nodes see it, and the end of every node's log: for a test that fails. */
+    public String diagnosis() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < ports.size(); i++) {
+            int port = ports.get(i);
+            try {
+                text.append("node ").append(port).append(nodes.get(i).isAlive() ? "" : " (dead)").append(":\n");
+                if (nodes.get(i).isAlive()) {
+                    text.append(cli(port, "cluster", "nodes"));
+                }
+                List<String> log = Files.readAllLines(logs.resolve("node-" + port).resolve("redis.log"));
+                log.subList(Math.max(0, log.size() - 15), log.size()).forEach(line -> text.append("  ").append(line).append('\n'));
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                text.append("  (").append(e).append(")\n");
+            }
+        }
+        return text.toString();
     }
 
     /** Kills the node on {@code port} the hard way (SIGKILL). */
