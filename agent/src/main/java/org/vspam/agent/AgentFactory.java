@@ -82,7 +82,8 @@ final class AgentFactory {
     SharedCache sharedCache(AgentConfig config, ObjectMapper json, MeterRegistry registry, PolicyEventLoops loops) {
         String url = config.redisUrl().orElseThrow().value();
         SharedCache cache = new SharedCache(RedisUrls.parse(url), config.redisCa().map(CaBundle::trustManagers), config.redisKeyPrefix(),
-                REDIS_COMMAND_TIMEOUT, new LentEventLoops(loops.group(), loops::serves), json, Clock.systemUTC());
+                REDIS_COMMAND_TIMEOUT, new LentEventLoops(loops.group(), loops::serves), json, Clock.systemUTC(),
+                (int) LOCAL_ENTRIES_BEFORE_REDIS); // as many as the local tier holds while Redis is away
         Gauge.builder("vspam.shared.cache.up", cache, shared -> shared.available() ? 1 : 0)
                 .description("1 while the shared cache (Redis) is connected and answering, else 0")
                 .register(registry);

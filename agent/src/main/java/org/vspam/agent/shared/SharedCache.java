@@ -30,6 +30,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -77,6 +80,8 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private final AtomicBoolean connected = new AtomicBoolean();
     private final AtomicReference<Boolean> logged = new AtomicReference<>();
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
+    /** What an outage kept from the other agents, newest last, at most {@code keptWhileUnavailable}. */
+    private final Map<Indicator, Unshared> unshared;
     private volatile boolean closed;
     /** Lettuce's connection events; disposed before the close, whose own event would find Lettuce's scheduler gone. */
     private final Disposable connectionEvents;
@@ -84,10 +89,19 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private record Link(StatefulConnection<String, String> connection, RedisStringAsyncCommands<String, String> commands) {
     }
 
-    /** {@code trust}: the only authorities accepted for a {@code rediss://} server ({@code redis_ca_file}); empty = the JVM's. */
+    /**
+     * {@code trust}: the only authorities accepted for a {@code rediss://} server ({@code redis_ca_file}); empty = the JVM's.
+     * {@code keptWhileUnavailable}: how many verdicts learnt while Redis is unavailable are kept to be written once it is back.
+     */
     public SharedCache(RedisUrls.Target target, Optional<TrustManagerFactory> trust, String keyPrefix, Duration commandTimeout,
-                       EventLoopGroupProvider eventLoops, ObjectMapper json, Clock clock) {
+                       EventLoopGroupProvider eventLoops, ObjectMapper json, Clock clock, int keptWhileUnavailable) {
         this.target = target;
+        this.unshared = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Indicator, Unshared> eldest) {
+                return size() > keptWhileUnavailable;
+            }
+        };
         this.displayUri = RedisUrls.redacted(target);
         this.keys = new RedisKeys(keyPrefix);
         this.json = json;
@@ -241,10 +255,52 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             return;
         }
         if (now) {
-            LOG.info("shared cache connected: {}", displayUri);
+            List<Unshared> learnt = takeUnshared();
+            LOG.info("shared cache connected: {}{}", displayUri,
+                    learnt.isEmpty() ? "" : "; sharing the " + learnt.size() + " verdicts learnt while it was unavailable");
+            writeBack(learnt);
         } else {
             LOG.warn("shared cache {} unavailable ({}); answering from the local cache and upstream, reconnecting in the background",
                     displayUri, why);
+        }
+    }
+
+    /** A verdict learnt while Redis was unavailable, written to it once it is back (if still alive then). */
+    private record Unshared(Indicator indicator, Lookup.Answered answer, long expiresAtMillis) {
+    }
+
+    /** Keeps a verdict for later; beyond the limit the oldest goes (it is still in the local cache). */
+    private void keepUnshared(Unshared verdict) {
+        synchronized (unshared) {
+            unshared.put(verdict.indicator(), verdict);
+        }
+    }
+
+    /**
+     * Writes what an outage kept back, all at once and outside the circuit breaker's record: a
+     * burst of thousands of writes must not read as a slow Redis.
+     */
+    private void writeBack(List<Unshared> learnt) {
+        Link redis = connection.get();
+        for (Unshared verdict : learnt) {
+            long remaining = verdict.expiresAtMillis() - clock.millis();
+            if (redis == null || remaining <= 0) {
+                continue;
+            }
+            try {
+                redis.commands().set(keys.of(verdict.indicator()), json.writeValueAsString(StoredVerdict.of(verdict.answer().verdict(),
+                        verdict.answer().source(), verdict.expiresAtMillis())), SetArgs.Builder.px(remaining));
+            } catch (IOException e) {
+                // a verdict that cannot be written as JSON is not shared, as in store()
+            }
+        }
+    }
+
+    private List<Unshared> takeUnshared() {
+        synchronized (unshared) {
+            List<Unshared> taken = List.copyOf(unshared.values());
+            unshared.clear();
+            return taken;
         }
     }
 
@@ -297,7 +353,14 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     public void store(Indicator indicator, Lookup.Answered answer, long expiresAtMillis) {
         Link redis = connection.get();
         long remaining = expiresAtMillis - clock.millis();
-        if (redis == null || !connected.get() || remaining <= 0 || !breaker.tryAcquirePermission()) {
+        if (remaining <= 0) {
+            return;
+        }
+        if (redis == null || !connected.get()) {
+            keepUnshared(new Unshared(indicator, answer, expiresAtMillis));
+            return;
+        }
+        if (!breaker.tryAcquirePermission()) {
             return;
         }
         String value;

@@ -211,7 +211,7 @@ class SharedCacheTest {
     }
 
     @Test
-    void aRedisDownAtStartDoesNotStopTheAgentWhichConnectsLater() throws Exception {
+    void aRedisDownAtStartDoesNotStopTheAgentWhichConnectsLaterAndSharesWhatItLearntMeanwhile() throws Exception {
         RedisServer redis = RedisServer.notYetStarted();
         try (Agent agent = AgentHarness.start(yaml(redis.url(), "10m"));
              PolicyClient postfix = PolicyClient.tcp(agent.policyServer().port())) {
@@ -223,6 +223,8 @@ class SharedCacheTest {
             assertThat(postfix.ask("a@" + ThreatFixtures.FUTURE, ThreatFixtures.CLEAN_IP)).isEqualTo(REJECT);
             try (StatefulRedisConnection<String, String> look = redis.connect()) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> !look.sync().keys("*:v1:d:" + ThreatFixtures.FUTURE).isEmpty());
+                assertThat(look.sync().keys("*:v1:d:" + ThreatFixtures.MALWARE)).as("learnt while Redis was down, shared once it is back")
+                        .hasSize(1);
             }
         } finally {
             redis.close();
