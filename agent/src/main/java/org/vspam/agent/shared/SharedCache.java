@@ -257,7 +257,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         if (now) {
             List<Unshared> learnt = takeUnshared();
             LOG.info("shared cache connected: {}{}", displayUri,
-                    learnt.isEmpty() ? "" : "; sharing the " + learnt.size() + " verdicts learnt while it was unavailable");
+                    learnt.isEmpty() ? "" : "; sharing the " + learnt.size() + " verdicts learnt meanwhile");
             writeBack(learnt);
         } else {
             LOG.warn("shared cache {} unavailable ({}); answering from the local cache and upstream, reconnecting in the background",
