@@ -146,11 +146,22 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
+        // One line when an outage starts and one when it ends, however it shows (the breaker opening, the
+        // connection dropping): a probe that fails (half-open back to open) only continues the same outage.
         breaker.getEventPublisher().onStateTransition(event -> {
+            CircuitBreaker.State from = event.getStateTransition().getFromState();
             switch (event.getStateTransition().getToState()) {
-                case OPEN -> LOG.warn("shared cache {} is failing or slow: not asking it for {}s; answering from the local cache and upstream",
-                        displayUri, 2);
-                case CLOSED -> LOG.info("shared cache {} answers normally again", displayUri);
+                case OPEN -> {
+                    if (from == CircuitBreaker.State.CLOSED && !closed && !Boolean.FALSE.equals(logged.getAndSet(false))) {
+                        LOG.warn("shared cache {} is failing or slow: asking it again every {}s meanwhile; answering from the local cache "
+                                + "and upstream", displayUri, 2);
+                    }
+                }
+                case CLOSED -> {
+                    if (from == CircuitBreaker.State.HALF_OPEN && !closed && !Boolean.TRUE.equals(logged.getAndSet(true))) {
+                        recovered("shared cache {} answers normally again{}");
+                    }
+                }
                 default -> { }
             }
         });
@@ -255,14 +266,18 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             return;
         }
         if (now) {
-            List<Unshared> learnt = takeUnshared();
-            LOG.info("shared cache connected: {}{}", displayUri,
-                    learnt.isEmpty() ? "" : "; sharing the " + learnt.size() + " verdicts learnt meanwhile");
-            writeBack(learnt);
+            recovered("shared cache connected: {}{}");
         } else {
             LOG.warn("shared cache {} unavailable ({}); answering from the local cache and upstream, reconnecting in the background",
                     displayUri, why);
         }
+    }
+
+    /** The one line at the end of an outage ({@code message} takes the URL and what is shared now), and what it kept back written. */
+    private void recovered(String message) {
+        List<Unshared> learnt = takeUnshared();
+        LOG.info(message, displayUri, learnt.isEmpty() ? "" : "; sharing the " + learnt.size() + " verdicts learnt meanwhile");
+        writeBack(learnt);
     }
 
     /** A verdict learnt while Redis was unavailable, written to it once it is back (if still alive then). */
@@ -361,6 +376,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             return;
         }
         if (!breaker.tryAcquirePermission()) {
+            keepUnshared(new Unshared(indicator, answer, expiresAtMillis));
             return;
         }
         String value;

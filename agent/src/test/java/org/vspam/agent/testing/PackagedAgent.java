@@ -34,9 +34,16 @@ public final class PackagedAgent implements AutoCloseable {
 
     /** Starts the jar with {@code args} after {@code --config}; {@code env} is added to this process's environment. */
     public static PackagedAgent start(Path dir, String name, String yaml, Map<String, String> env, String... args) throws IOException {
+        return start(List.of(), dir, name, yaml, env, args);
+    }
+
+    /** As {@link #start(Path, String, String, Map, String...)}, the command run through {@code launcher} (e.g. {@code ip netns exec NS}). */
+    public static PackagedAgent start(List<String> launcher, Path dir, String name, String yaml, Map<String, String> env, String... args)
+            throws IOException {
         Path config = Files.writeString(dir.resolve(name + ".yml"), yaml);
         Path log = dir.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "@" + AotTraining.jvmOptions(), "-jar", AotTraining.jar().toString(), "--config", config.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -59,6 +66,11 @@ public final class PackagedAgent implements AutoCloseable {
     /** Sends {@code signal} ({@code HUP}, ...) as {@code kill -SIGNAL} does. */
     public void signal(String signal) throws IOException, InterruptedException {
         Commands.run(List.of("kill", "-" + signal, Long.toString(process.pid())));
+    }
+
+    /** Its process id (the JVM's: {@code ip netns exec} replaces itself with the command). */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean alive() {

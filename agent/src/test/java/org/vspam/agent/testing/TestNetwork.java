@@ -1,0 +1,108 @@
+package org.vspam.agent.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Two hosts of the test's own: network namespaces {@code servers} and {@code agent} joined by a veth
+ * pair (10.77.0.1 and 10.77.0.2), made with iproute2, with names for the servers' address in the agent's
+ * {@code /etc/hosts} ({@code ip netns exec} mounts {@code /etc/netns/NAME/hosts} there). Faults are
+ * iptables rules on the agent's side and the link's state; nothing outside the two namespaces changes.
+ * Needs root, iproute2 and iptables.
+ */
+public final class TestNetwork implements AutoCloseable {
+    public static final String SERVER_ADDRESS = "10.77.0.1";
+    private final String servers;
+    private final String agent;
+    private final Path hosts;
+
+    private TestNetwork(String servers, String agent, Path hosts) {
+        this.servers = servers;
+        this.agent = agent;
+        this.hosts = hosts;
+    }
+
+    /** Makes the two namespaces; {@code names} are host names of the servers' address, for the agent. */
+    public static TestNetwork create(String... names) throws IOException, InterruptedException {
+        Tools.require("ip", "apt-get install iproute2");
+        Tools.require("iptables", "apt-get install iptables");
+        long id = ProcessHandle.current().pid() % 100_000;
+        String servers = "vspam-srv-" + id;
+        String agent = "vspam-agt-" + id;
+        String serverLink = "vsrv" + id;
+        String agentLink = "vagt" + id;
+        for (String ns : List.of(servers, agent)) {
+            Commands.run(List.of("ip", "netns", "del", ns), false);
+            Commands.run(List.of("ip", "netns", "add", ns));
+            Commands.run(List.of("ip", "-n", ns, "link", "set", "lo", "up"));
+        }
+        Commands.run(List.of("ip", "link", "add", serverLink, "type", "veth", "peer", "name", agentLink));
+        Commands.run(List.of("ip", "link", "set", serverLink, "netns", servers));
+        Commands.run(List.of("ip", "link", "set", agentLink, "netns", agent));
+        Commands.run(List.of("ip", "-n", servers, "addr", "add", SERVER_ADDRESS + "/30", "dev", serverLink));
+        Commands.run(List.of("ip", "-n", agent, "addr", "add", "10.77.0.2/30", "dev", agentLink));
+        Commands.run(List.of("ip", "-n", servers, "link", "set", serverLink, "up"));
+        Commands.run(List.of("ip", "-n", agent, "link", "set", agentLink, "up"));
+        Path hosts = Path.of("/etc/netns", agent, "hosts");
+        Files.createDirectories(hosts.getParent());
+        Files.writeString(hosts, "127.0.0.1 localhost\n" + SERVER_ADDRESS + " " + String.join(" ", names) + "\n");
+        return new TestNetwork(servers, agent, hosts);
+    }
+
+    /** {@code ip netns exec SERVERS}: what runs a command on the servers' host. */
+    public List<String> onServers() {
+        return List.of("ip", "netns", "exec", servers);
+    }
+
+    /** {@code ip netns exec AGENT}: what runs a command on the agent's host. */
+    public List<String> onAgent() {
+        return List.of("ip", "netns", "exec", agent);
+    }
+
+    /** Drops this share (0 to 1) of the agent's packets to the servers; 1 is a blackhole. */
+    public void loss(double share) throws IOException, InterruptedException {
+        heal();
+        List<String> rule = new ArrayList<>(onAgent());
+        rule.addAll(List.of("iptables", "-A", "OUTPUT", "-d", SERVER_ADDRESS));
+        if (share < 1) {
+            rule.addAll(List.of("-m", "statistic", "--mode", "random", "--probability", String.valueOf(share)));
+        }
+        rule.addAll(List.of("-j", "DROP"));
+        Commands.run(rule);
+    }
+
+    /** Cuts the agent off from one server's TCP port only. */
+    public void cut(int port) throws IOException, InterruptedException {
+        heal();
+        List<String> rule = new ArrayList<>(onAgent());
+        rule.addAll(List.of("iptables", "-A", "OUTPUT", "-d", SERVER_ADDRESS, "-p", "tcp", "--dport", String.valueOf(port), "-j", "DROP"));
+        Commands.run(rule);
+    }
+
+    /** Takes the agent's end of the link down or up. */
+    public void link(boolean up) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("ip", "-n", agent, "link", "set", "vagt" + ProcessHandle.current().pid() % 100_000,
+                up ? "up" : "down"));
+        Commands.run(command);
+    }
+
+    /** Lifts every fault. */
+    public void heal() throws IOException, InterruptedException {
+        List<String> flush = new ArrayList<>(onAgent());
+        flush.addAll(List.of("iptables", "-F", "OUTPUT"));
+        Commands.run(flush);
+        link(true);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        for (String ns : List.of(servers, agent)) {
+            Commands.run(List.of("ip", "netns", "del", ns), false);
+        }
+        Files.deleteIfExists(hosts);
+        Files.deleteIfExists(hosts.getParent());
+    }
+}
