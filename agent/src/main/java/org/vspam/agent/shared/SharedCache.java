@@ -230,6 +230,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             if (failure == null) {
                 connection.set(opened);
                 markConnected(true, null);
+                writeBack(takeUnshared()); // what a recovery announced before the connection was handed over
                 firstAttempt.complete(true);
                 if (closed) {
                     opened.connection().closeAsync();
@@ -297,9 +298,14 @@ public final class SharedCache implements CacheTier, AutoCloseable {
      */
     private void writeBack(List<Unshared> learnt) {
         Link redis = connection.get();
+        if (redis == null) {
+            // Lettuce announced the connection before connectAsync handed it over: written once it has
+            learnt.forEach(this::keepUnshared);
+            return;
+        }
         for (Unshared verdict : learnt) {
             long remaining = verdict.expiresAtMillis() - clock.millis();
-            if (redis == null || remaining <= 0) {
+            if (remaining <= 0) {
                 continue;
             }
             try {
