@@ -3,10 +3,22 @@
 # policy and HTTP requests like a mail server would, stops it, and the JVM writes what it loaded and
 # linked into CACHE. A later start with -XX:AOTCache=CACHE skips that work.
 #
-#   aot-training.sh JAR CACHE JVM-OPTIONS-FILE [POLICY-PORT HTTP-PORT]
+#   aot-training.sh JAR CACHE JVM-OPTIONS-FILE
+#
+# The agent listens on two free loopback ports, so that a build may run beside a running agent.
 set -euo pipefail
-jar=$1 cache=$2 options=$3 policy_port=${4:-10045} http_port=${5:-10046}
+jar=$1 cache=$2 options=$3
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+free_port() {
+  local port
+  for port in $(shuf -i 20000-59999 -n 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+  echo "aot-training: no free loopback port" >&2; exit 69
+}
+policy_port=$(free_port) http_port=$(free_port)
+[ "$policy_port" != "$http_port" ] || http_port=$(free_port)
 
 # The agent's own HTTP listener stands in for the API: it answers every lookup 404 (not listed), so the
 # API client's whole path (connect, request, answer, verdict) is recorded. Nothing answers DNS on port 9:

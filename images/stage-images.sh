@@ -87,18 +87,9 @@ install -d "$training"
 cp -a "$agent_runtime" "$training/runtime"
 cp "$agent/usr/lib/vspam-agent/vspam-agent.jar" "$agent/usr/lib/vspam-agent/jvm.options" "$training/"
 touch -d @1 "$training/vspam-agent.jar"
-free_port() {
-  local port
-  for port in $(shuf -i 20000-59999 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-  echo "stage-images.sh: no free loopback port for the AOT training" >&2; exit 69
-}
-policy_port=$(free_port) http_port=$(free_port)
-[ "$policy_port" != "$http_port" ] || http_port=$(free_port)
 step "recording the agent image's AOT cache"
 JAVA_HOME=$training/runtime bash "$repository/images/aot-training.sh" "$training/vspam-agent.jar" \
-  "$agent/usr/lib/vspam-agent/vspam-agent.aot" "$training/jvm.options" "$policy_port" "$http_port" \
+  "$agent/usr/lib/vspam-agent/vspam-agent.aot" "$training/jvm.options" \
   > "$work/agent-aot-training.log" 2>&1 \
   || { cat "$work/agent-aot-training.log" >&2; echo "stage-images.sh: the AOT training failed" >&2; exit 70; }
 rm -rf "$work/agent-training"

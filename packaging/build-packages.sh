@@ -79,18 +79,9 @@ stage() {
 rm -f "$work/vspam-agent.aot"
 stage "$work/aot" /lib/systemd/system /etc/default/vspam-agent
 step "recording the AOT cache with the bundled runtime"
-free_port() {
-  local port
-  for port in $(shuf -i 20000-59999 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-  echo "build-packages.sh: no free loopback port for the AOT training" >&2; exit 69
-}
-policy_port=$(free_port) http_port=$(free_port)
-[ "$policy_port" != "$http_port" ] || http_port=$(free_port)
 lib=$work/aot/usr/lib/vspam-agent
 JAVA_HOME=$lib/runtime bash "$here/../images/aot-training.sh" "$lib/vspam-agent.jar" "$work/vspam-agent.aot" "$lib/jvm.options" \
-  "$policy_port" "$http_port" > "$work/aot-training.log" 2>&1 \
+  > "$work/aot-training.log" 2>&1 \
   || { cat "$work/aot-training.log" >&2; echo "build-packages.sh: the AOT training failed" >&2; exit 70; }
 rm -rf "$work/aot"
 

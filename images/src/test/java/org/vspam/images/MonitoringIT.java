@@ -92,23 +92,7 @@ class MonitoringIT {
     @Test
     void aRealPrometheusScrapingTheImagesEvaluatesEveryDashboardQueryAndEveryAlert() throws Exception {
         Tools.require("prometheus", "apt-get install prometheus");
-        OperatorScenario.Started operator = OperatorScenario.startedAndReady(client, environment -> {
-            RuncContainer container = RuncContainer.of(OciImage.operator()).env(environment).start(work);
-            return new OperatorScenario.Running() {
-                @Override
-                public String log() throws Exception {
-                    return container.log();
-                }
-
-                @Override
-                public boolean stop() throws Exception {
-                    container.signal("TERM");
-                    boolean stopped = container.exitStatus() >= 0;
-                    container.close();
-                    return stopped;
-                }
-            };
-        });
+        OperatorScenario.Started operator = OperatorScenario.startedAndReady(client, OperatorImageIT.inRunc(work));
         int policyPort = Ports.freeTcpPort();
         int agentHttpPort = Ports.freeTcpPort();
         int prometheusPort = Ports.freeTcpPort();

@@ -33,9 +33,9 @@ class OperatorImageIT {
         Commands.run(java.util.List.of("rm", "-rf", work.toString()));
     }
 
-    @Test
-    void theOperatorImageReconcilesAndInjectsByWebhookOverTls() throws Exception {
-        Duration firstReconcile = OperatorScenario.injectsByWebhookOverTlsTheApiServerTrusts(client, environment -> {
+    /** The operator image run by runc with the scenario's environment; stopped with SIGTERM. */
+    static OperatorScenario.Launcher inRunc(Path work) {
+        return environment -> {
             RuncContainer operator = RuncContainer.of(OciImage.operator()).env(environment).start(work);
             return new OperatorScenario.Running() {
                 @Override
@@ -51,7 +51,12 @@ class OperatorImageIT {
                     return stopped;
                 }
             };
-        });
+        };
+    }
+
+    @Test
+    void theOperatorImageReconcilesAndInjectsByWebhookOverTls() throws Exception {
+        Duration firstReconcile = OperatorScenario.injectsByWebhookOverTlsTheApiServerTrusts(client, inRunc(work));
         System.out.printf("[images] the operator image reconciled its first VspamAgent to Ready %d ms after runc run%n",
                 firstReconcile.toMillis());
     }

@@ -161,8 +161,8 @@ public final class RuncContainer implements AutoCloseable {
                 ObjectNode mount = mounts.addObject().put("destination", bind[1]).put("type", "bind").put("source", bind[0]);
                 mount.putArray("options").add("rbind").add(bind[2]);
             });
-            ObjectNode hosts = mounts.addObject().put("destination", "/etc/hosts").put("type", "bind").put("source", hostsFile.toString());
-            hosts.putArray("options").add("rbind").add("ro");
+            ObjectNode hostsMount = mounts.addObject().put("destination", "/etc/hosts").put("type", "bind").put("source", hostsFile.toString());
+            hostsMount.putArray("options").add("rbind").add("ro");
             ObjectNode linux = (ObjectNode) config.get("linux");
             ArrayNode namespaces = (ArrayNode) linux.get("namespaces");
             for (int i = namespaces.size() - 1; i >= 0; i--) {

@@ -6,6 +6,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -309,8 +310,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 continue;
             }
             try {
-                redis.commands().set(keys.of(verdict.indicator()), json.writeValueAsString(StoredVerdict.of(verdict.answer().verdict(),
-                        verdict.answer().source(), verdict.expiresAtMillis())), SetArgs.Builder.px(remaining));
+                write(redis, verdict.indicator(), encode(verdict.answer(), verdict.expiresAtMillis()), remaining);
             } catch (IOException e) {
                 // a verdict that cannot be written as JSON is not shared, as in store()
             }
@@ -377,23 +377,19 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         if (remaining <= 0) {
             return;
         }
-        if (redis == null || !connected.get()) {
-            keepUnshared(new Unshared(indicator, answer, expiresAtMillis));
-            return;
-        }
-        if (!breaker.tryAcquirePermission()) {
+        if (redis == null || !connected.get() || !breaker.tryAcquirePermission()) {
             keepUnshared(new Unshared(indicator, answer, expiresAtMillis));
             return;
         }
         String value;
         try {
-            value = json.writeValueAsString(StoredVerdict.of(answer.verdict(), answer.source(), expiresAtMillis));
+            value = encode(answer, expiresAtMillis);
         } catch (IOException e) {
             breaker.releasePermission();
             return;
         }
         long started = System.nanoTime();
-        redis.commands().set(keys.of(indicator), value, SetArgs.Builder.px(remaining)).whenComplete((ok, failure) -> {
+        write(redis, indicator, value, remaining).whenComplete((ok, failure) -> {
             long nanos = System.nanoTime() - started;
             if (failure != null) {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
@@ -401,6 +397,15 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             }
         });
+    }
+
+    private String encode(Lookup.Answered answer, long expiresAtMillis) throws IOException {
+        return json.writeValueAsString(StoredVerdict.of(answer.verdict(), answer.source(), expiresAtMillis));
+    }
+
+    /** Stores a verdict for the rest of its lifetime, as Redis's own expiry. */
+    private RedisFuture<String> write(Link redis, Indicator indicator, String value, long remainingMillis) {
+        return redis.commands().set(keys.of(indicator), value, SetArgs.Builder.px(remainingMillis));
     }
 
     /** The Redis key of an indicator's verdict. */

@@ -27,7 +27,7 @@ public final class AotTraining {
     /** Runs the training with the packaged jar and the image's flags, writing {@code cache}; its output goes to {@code log}. */
     public static Path record(Path cache, Path log) throws IOException, InterruptedException {
         Process training = new ProcessBuilder("bash", root().resolve("images/aot-training.sh").toString(), jar().toString(), cache.toString(),
-                jvmOptions().toString(), Integer.toString(Ports.freeTcpPort()), Integer.toString(Ports.freeTcpPort()))
+                jvmOptions().toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!training.waitFor(3, TimeUnit.MINUTES) || training.exitValue() != 0 || !Files.isRegularFile(cache)) {
             throw new IOException("images/aot-training.sh failed: " + Files.readString(log));

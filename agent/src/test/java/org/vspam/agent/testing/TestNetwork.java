@@ -17,11 +17,13 @@ public final class TestNetwork implements AutoCloseable {
     public static final String SERVER_ADDRESS = "10.77.0.1";
     private final String servers;
     private final String agent;
+    private final String agentLink;
     private final Path hosts;
 
-    private TestNetwork(String servers, String agent, Path hosts) {
+    private TestNetwork(String servers, String agent, String agentLink, Path hosts) {
         this.servers = servers;
         this.agent = agent;
+        this.agentLink = agentLink;
         this.hosts = hosts;
     }
 
@@ -49,7 +51,7 @@ public final class TestNetwork implements AutoCloseable {
         Path hosts = Path.of("/etc/netns", agent, "hosts");
         Files.createDirectories(hosts.getParent());
         Files.writeString(hosts, "127.0.0.1 localhost\n" + SERVER_ADDRESS + " " + String.join(" ", names) + "\n");
-        return new TestNetwork(servers, agent, hosts);
+        return new TestNetwork(servers, agent, agentLink, hosts);
     }
 
     /** {@code ip netns exec SERVERS}: what runs a command on the servers' host. */
@@ -84,9 +86,7 @@ public final class TestNetwork implements AutoCloseable {
 
     /** Takes the agent's end of the link down or up. */
     public void link(boolean up) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("ip", "-n", agent, "link", "set", "vagt" + ProcessHandle.current().pid() % 100_000,
-                up ? "up" : "down"));
-        Commands.run(command);
+        Commands.run(List.of("ip", "-n", agent, "link", "set", agentLink, up ? "up" : "down"));
     }
 
     /** Lifts every fault. */

@@ -21,8 +21,11 @@ public final class ReconcilerMetrics {
 
     private final MeterRegistry registry;
     private final Counter errors;
-    private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    /** Per VspamAgent ("namespace/name"): its count and the gauge that reads it. */
+    private final Map<String, Coverage> coverage = new ConcurrentHashMap<>();
+
+    private record Coverage(AtomicInteger count, Gauge gauge) {
+    }
 
     public ReconcilerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -35,24 +38,20 @@ public final class ReconcilerMetrics {
     }
 
     void record(VspamAgent agent, int podsWithoutSidecar) {
-        String key = key(agent);
-        counts.computeIfAbsent(key, k -> {
+        coverage.computeIfAbsent(key(agent), k -> {
             AtomicInteger count = new AtomicInteger();
-            gauges.put(k, Gauge.builder(METRIC, count, AtomicInteger::get)
+            return new Coverage(count, Gauge.builder(METRIC, count, AtomicInteger::get)
                     .description("running pods of the VspamAgent's Postfix workloads without its current sidecar")
                     .tag("vspamagent_namespace", agent.getMetadata().getNamespace())
                     .tag("vspamagent", agent.getMetadata().getName())
                     .register(registry));
-            return count;
-        }).set(podsWithoutSidecar);
+        }).count().set(podsWithoutSidecar);
     }
 
     void forget(VspamAgent agent) {
-        String key = key(agent);
-        counts.remove(key);
-        Gauge gauge = gauges.remove(key);
-        if (gauge != null) {
-            registry.remove(gauge);
+        Coverage forgotten = coverage.remove(key(agent));
+        if (forgotten != null) {
+            registry.remove(forgotten.gauge());
         }
     }
 
