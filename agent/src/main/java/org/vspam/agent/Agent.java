@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.decision.LiveControls;
+import org.vspam.agent.milter.MilterServer;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
@@ -35,6 +36,8 @@ public final class Agent implements AutoCloseable {
     private final PolicyServer policyServer;
 
     private final EmbeddedServer httpServer;
+    /** The milter listener, when {@code milter_listen} is set. */
+    private final MilterServer milterServer;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The configuration whose live settings are in force: the started one, or the last reloaded. */
     private AgentConfig applied;
@@ -43,6 +46,7 @@ public final class Agent implements AutoCloseable {
         this.context = context;
         this.policyServer = context.getBean(PolicyServer.class);
         this.httpServer = httpServer;
+        this.milterServer = context.findBean(MilterServer.class).orElse(null);
         this.applied = context.getBean(AgentConfig.class);
     }
 
@@ -79,6 +83,9 @@ public final class Agent implements AutoCloseable {
         if (config.listen() instanceof ListenAddress.Tcp tcp) {
             requireResolvable(Setting.LISTEN, tcp.address());
         }
+        if (config.milter().listen().orElse(null) instanceof ListenAddress.Tcp tcp) {
+            requireResolvable(Setting.MILTER_LISTEN, tcp.address());
+        }
         if (config.httpEnabled()) {
             requireResolvable(Setting.HTTP_LISTEN, config.httpListen());
         }
@@ -87,6 +94,9 @@ public final class Agent implements AutoCloseable {
         Agent agent = new Agent(context, config.httpEnabled() ? context.getBean(EmbeddedServer.class) : null);
         try {
             agent.policyServer.start();
+            if (agent.milterServer != null) {
+                agent.milterServer.start();
+            }
             if (agent.httpServer != null) {
                 startHttp(agent.httpServer, config);
             }
@@ -95,8 +105,9 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         context.getBean(AgentState.class).serving();
-        LOG.info("vspam-agent {} ready: policy {}, http {}, lookup chain {} (cache_ttl {}, decision deadline {})", Version.current(),
-                agent.policyServer.boundAddress(), agent.httpServer == null ? "off" : config.httpListen().host() + ":" + agent.httpPort(),
+        LOG.info("vspam-agent {} ready: policy {}, {}http {}, lookup chain {} (cache_ttl {}, decision deadline {})", Version.current(),
+                agent.policyServer.boundAddress(), agent.milterServer == null ? "" : "milter " + agent.milterServer.boundAddress() + ", ",
+                agent.httpServer == null ? "off" : config.httpListen().host() + ":" + agent.httpPort(),
                 context.getBean(LookupChain.class).order(), GoDuration.format(config.cacheTtl()), GoDuration.format(config.decisionTimeout()));
         return agent;
     }
@@ -150,6 +161,11 @@ public final class Agent implements AutoCloseable {
         return policyServer;
     }
 
+    /** The milter listener, when {@code milter_listen} is set. */
+    public java.util.Optional<MilterServer> milterServer() {
+        return java.util.Optional.ofNullable(milterServer);
+    }
+
     public VerdictCache cache() {
         return context.getBean(VerdictCache.class);
     }
@@ -187,6 +203,9 @@ public final class Agent implements AutoCloseable {
         }
         LOG.info("vspam-agent stopping");
         context.getBean(AgentState.class).draining();
+        if (milterServer != null) {
+            milterServer.close();
+        }
         policyServer.drain(context.getBean(AgentConfig.class).shutdownTimeout());
         if (httpServer != null && httpServer.isRunning()) {
             httpServer.stop();

@@ -24,6 +24,8 @@ import org.vspam.agent.decision.LiveControls;
 import org.vspam.agent.dnsbl.DnsblResolvers;
 import org.vspam.agent.dnsbl.DnsblSource;
 import org.vspam.agent.lookup.LookupChain;
+import org.vspam.agent.milter.MilterServer;
+import org.vspam.agent.milter.MilterService;
 import org.vspam.agent.lookup.LookupListener;
 import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.lookup.Source;
@@ -165,6 +167,23 @@ final class AgentFactory {
         PolicyServer server = new PolicyServer(config.listen(), config.socketMode(), config.idleTimeout(), service, loops);
         Gauge.builder("vspam.policy.connections", server, PolicyServer::openConnections)
                 .description("policy connections open now (Postfix keeps one per smtpd process that asked recently)")
+                .register(registry);
+        return server;
+    }
+
+    @Singleton
+    MilterService milterService(AgentConfig config, DecisionService decisions, VerdictCache cache, LiveControls controls, MeterRegistry registry) {
+        return new MilterService(decisions, cache, controls, config.milter(), config.decisionTimeout(), registry);
+    }
+
+    /** The milter listener, when {@code milter_listen} is set; on the policy server's event loops. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(condition = MilterEnabled.class)
+    MilterServer milterServer(AgentConfig config, MilterService service, PolicyEventLoops loops, MeterRegistry registry) {
+        MilterServer server = new MilterServer(config.milter().listen().orElseThrow(), config.milter().socketMode(), service, loops);
+        Gauge.builder("vspam.milter.connections", server, MilterServer::openConnections)
+                .description("milter connections open now (Postfix keeps one per SMTP session that reached DATA)")
                 .register(registry);
         return server;
     }

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param redisUrl         the shared cache ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); empty = local only
  * @param redisKeyPrefix   first part of every key the agent writes to Redis
  * @param redisCa          the only authorities trusted for a {@code rediss://} server; empty = the JVM's trust store
+ * @param milter           the milter listener and what it scans of each message
  * @param allowList        clients and senders never looked up ({@code allow_clients}, {@code allow_senders})
  * @param allowFile        a file of more such entries, re-read when it changes
  * @param skipAuthenticated a request with a {@code sasl_username} (the server's own users) is not looked up
@@ -55,6 +56,7 @@ public record AgentConfig(
         Optional<RedisUrl> redisUrl,
         String redisKeyPrefix,
         Optional<CaBundle> redisCa,
+        MilterSettings milter,
         AllowList allowList,
         Optional<Path> allowFile,
         boolean skipAuthenticated,

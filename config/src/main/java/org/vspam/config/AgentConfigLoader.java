@@ -176,6 +176,11 @@ public final class AgentConfigLoader {
                     value(Setting.REDIS_URL, text -> text.isBlank() ? Optional.<RedisUrl>empty() : Optional.of(RedisUrl.parse(text))),
                     value(Setting.REDIS_KEY_PREFIX, AgentConfigLoader::keyPrefix),
                     value(Setting.REDIS_CA_FILE, AgentConfigLoader::caBundle),
+                    new MilterSettings(
+                            value(Setting.MILTER_LISTEN, text -> text.isBlank() ? Optional.<ListenAddress>empty() : Optional.of(ListenAddress.parse(text))),
+                            value(Setting.MILTER_SOCKET_MODE, AgentConfigLoader::fileMode),
+                            value(Setting.MILTER_MAX_URLS, text -> range(text, Rules.MIN_MILTER_URLS, Rules.MAX_MILTER_URLS)),
+                            value(Setting.MILTER_MAX_BODY, text -> ByteSize.parse(text, Rules.MAX_MILTER_BODY))),
                     value(Setting.ALLOW_CLIENTS, text -> new AllowList(AllowList.clients(text), List.of()))
                             .and(value(Setting.ALLOW_SENDERS, text -> new AllowList(List.of(), AllowList.senders(text)))),
                     value(Setting.ALLOW_FILE, text -> text.isBlank() ? Optional.<Path>empty() : Optional.of(Path.of(text.strip()))),

@@ -15,6 +15,14 @@ public final class Rules {
     public static final int MIN_QUEUE_SIZE = 1;
     public static final int MAX_QUEUE_SIZE = 1_000_000;
 
+    /** {@code milter_max_urls}: link hosts looked up per message at most. */
+    public static final int MIN_MILTER_URLS = 0;
+    public static final int MAX_MILTER_URLS = 1000;
+    /** {@code milter_max_body}: decoded text scanned per message at most, in bytes (64 MiB). */
+    public static final long MAX_MILTER_BODY = 64L << 20;
+    /** A size: a number of bytes, or one with a unit ({@code 512KiB}, {@code 1MiB}, {@code 2MB}). */
+    public static final String SIZE = "^\\s*(\\d{1,12})\\s*([kKmMgG][iI]?[bB]?|[bB])?\\s*$";
+
     private Rules() {
     }
 }

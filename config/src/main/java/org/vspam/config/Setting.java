@@ -36,6 +36,10 @@ public enum Setting {
     REDIS_URL("redis_url", ""),
     REDIS_KEY_PREFIX("redis_key_prefix", "vspam"),
     REDIS_CA_FILE("redis_ca_file", ""),
+    MILTER_LISTEN("milter_listen", ""),
+    MILTER_SOCKET_MODE("milter_socket_mode", "0660"),
+    MILTER_MAX_URLS("milter_max_urls", "20"),
+    MILTER_MAX_BODY("milter_max_body", "1MiB"),
     // The controls: what a finding does to the mail. They, and log_level, change on a reload (SIGHUP).
     ALLOW_CLIENTS("allow_clients", "", true),
     ALLOW_SENDERS("allow_senders", "", true),

@@ -86,11 +86,12 @@ class AgentImageIT {
         resource.getSpec().apiUrl = "https://" + API_HOST + ":" + api.baseUrl().getPort();
         resource.getSpec().apiKeySecretRef = new SecretKeyRef("vspam-key", "api-key");
         resource.getSpec().dnsbl.enabled = false;
+        resource.getSpec().milter.enabled = true;
         AgentPlan plan = new AgentPlanner(new OperatorDefaults("unused", null, null)).plan(resource, name -> Optional.of(
                 new SecretBuilder().withNewMetadata().withName(name).endMetadata()
                         .withData(Map.of("api-key", Base64.getEncoder().encodeToString(API_KEY.getBytes(StandardCharsets.UTF_8)))).build()));
         assertThat(plan.configProblem()).isEmpty();
-        Container sidecar = AgentContainer.container(plan, AgentContainer.SIDECAR_ENV, true).build();
+        Container sidecar = AgentContainer.container(plan, true).build();
 
         Path shared = emptyDir("socket");
         Path config = emptyDir("config");
@@ -119,9 +120,15 @@ class AgentImageIT {
             // the operator's socket_mode: Postfix's uid connects
             assertThat(Files.getPosixFilePermissions(socket)).as("socket mode")
                     .contains(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
-            try (PostfixInstance postfix = PostfixInstance.start("unix:" + socket)) {
+            Path milter = shared.resolve("milter.sock");
+            try (PostfixInstance postfix = PostfixInstance.start("unix:" + socket,
+                    "smtpd_milters = unix:" + milter + "\nmilter_protocol = 6\nmilter_default_action = accept\n")) {
                 assertThat(postfix.rcpt("user@" + ThreatFixtures.PHISH, "192.0.2.10")).contains("<** 550");
                 assertThat(postfix.rcpt("user@example.com", "192.0.2.11")).contains("<-  250 2.1.5");
+                // the milter on the same shared directory: a link to a listed host is refused at the end of DATA
+                Path message = Files.writeString(work.resolve("phish.eml"), "From: <user@example.com>\nSubject: verify\n\n"
+                        + "Sign in at https://" + ThreatFixtures.PHISH + "/login\n");
+                assertThat(postfix.sendMessage("user@example.com", "192.0.2.12", message)).contains("<** 550 5.7.1");
             }
             assertThat(get(httpPort, "/health").statusCode()).isEqualTo(200);
             // the image's AOT cache is mapped: the JVM accepted it (its jar, runtime and flags match)

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vspam.agent.testing.Commands;
 import org.vspam.agent.testing.FakeVspamApi;
+import org.vspam.agent.testing.MilterClient;
 import org.vspam.agent.testing.PolicyClient;
 import org.vspam.agent.testing.Ports;
 import org.vspam.agent.testing.ThreatFixtures;
@@ -96,6 +97,7 @@ class MonitoringIT {
         int policyPort = Ports.freeTcpPort();
         int agentHttpPort = Ports.freeTcpPort();
         int prometheusPort = Ports.freeTcpPort();
+        int milterPort = Ports.freeTcpPort();
         Map<String, String> env = new HashMap<>(AgentContainer.DEPLOYMENT_ENV);
         try (FakeVspamApi api = new FakeVspamApi()) {
             env.putAll(Map.of(
@@ -104,7 +106,8 @@ class MonitoringIT {
                     Setting.API_URL.environmentVariable(), api.baseUrl().toString(),
                     Setting.API_KEY.environmentVariable(), "vspam_monitoring_test_key",
                     Setting.DNSBL_ENABLED.environmentVariable(), "false",
-                    Setting.CACHE_PATH.environmentVariable(), ""));
+                    Setting.CACHE_PATH.environmentVariable(), "",
+                    Setting.MILTER_LISTEN.environmentVariable(), "tcp://127.0.0.1:" + milterPort));
             Path config = Files.writeString(work.resolve("prometheus.yml"), """
                     global:
                       scrape_interval: 1s
@@ -127,6 +130,14 @@ class MonitoringIT {
                     try (PolicyClient postfix = PolicyClient.tcp(policyPort)) {
                         for (int i = 0; i < 200; i++) {
                             postfix.ask(i % 4 == 0 ? "user@" + ThreatFixtures.PHISH : "user@sender" + i + ".example.com", "192.0.2." + (i % 250 + 1));
+                        }
+                    }
+                    try (MilterClient cleanup = MilterClient.tcp(milterPort)) {
+                        cleanup.connect(ThreatFixtures.CLEAN_IP);
+                        for (int i = 0; i < 20; i++) {
+                            cleanup.message("user@sender" + i + ".example.com", "text/plain",
+                                    ("See https://link" + i + ".example.com/ and https://" + ThreatFixtures.PHISH + "/\r\n").getBytes(StandardCharsets.UTF_8),
+                                    1024);
                         }
                     }
                     Prometheus server = new Prometheus(http, prometheusPort);

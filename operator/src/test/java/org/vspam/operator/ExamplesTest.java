@@ -41,5 +41,15 @@ class ExamplesTest {
             assertThat(env.getName()).isEqualTo("POSTFIX_smtpd_policy_service_default_action");
             assertThat(env.getValue()).isEqualTo("DUNNO");
         });
+        // the milter: Postfix asks the socket the sidecar listens on, and accepts mail while the agent is away
+        var sidecar = injected.getSpec().getInitContainers().getLast();
+        assertThat(sidecar.getEnv()).anySatisfy(env -> assertThat(env.getValue()).isEqualTo("unix:" + AgentContainer.MILTER_SOCKET));
+        assertThat(container.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("POSTFIX_smtpd_milters");
+            assertThat(env.getValue()).isEqualTo("unix:" + AgentContainer.MILTER_SOCKET);
+        }).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("POSTFIX_milter_default_action");
+            assertThat(env.getValue()).isEqualTo("accept");
+        });
     }
 }

@@ -31,7 +31,12 @@ import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
 import org.vspam.config.LogFormat;
 import org.vspam.config.LogLevel;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -41,7 +46,8 @@ import picocli.CommandLine.ParentCommand;
  * what an operator runs when a customer asks why their mail was refused.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Look a sender domain, client IP or e-mail address up the way the daemon does, and explain the verdict.",
+        description = {"Look a sender domain, client IP or e-mail address up the way the daemon does, and explain the verdict.",
+            "With --message, explain the verdict on a saved message as the milter gives it: its sender and the hosts of its links."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:allowed, tagged or not looked up", "1:listed: the daemon refuses or defers such mail", "2:could not be checked",
             "78:configuration error"})
@@ -55,8 +61,16 @@ final class CheckCommand implements Callable<Integer> {
     @ParentCommand
     VspamCommand parent;
 
-    @Parameters(paramLabel = "DOMAIN|IP|ADDRESS", description = "a sender domain, a client IP address, or an e-mail address (its domain is checked)")
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "DOMAIN|IP|ADDRESS", arity = "0..1",
+            description = "a sender domain, a client IP address, or an e-mail address (its domain is checked)")
     String subject;
+
+    @Option(names = "--message", paramLabel = "FILE.eml",
+            description = "a saved message, headers and body: its sender (Return-Path, else From) and the hosts of the links in its body")
+    Path message;
 
     @Override
     public Integer call() {
@@ -68,6 +82,12 @@ final class CheckCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             err.println("vspam-agent: " + e.getMessage());
             return VspamCommand.EXIT_CONFIG;
+        }
+        if (message != null) {
+            return new MessageCheck(config, out, err).explain(message);
+        }
+        if (subject == null) {
+            throw new ParameterException(spec.commandLine(), "check needs a domain, an IP address or an e-mail address, or --message FILE.eml");
         }
         Indicator indicator;
         try {
@@ -112,7 +132,7 @@ final class CheckCommand implements Callable<Integer> {
         return NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare) ? Indicator.ip(bare) : Indicator.domain(value);
     }
 
-    private static String describe(LookupChain.Step step) {
+    static String describe(LookupChain.Step step) {
         String said = switch (step.lookup()) {
             case Lookup.Answered answered -> answered.verdict().label() + details(answered.verdict());
             case Lookup.Skipped skipped -> skipped.reason().label() + (skipped.detail().isEmpty() ? "" : " (" + skipped.detail() + ")");

@@ -67,7 +67,7 @@ public record Controls(AllowList allowList, boolean skipAuthenticated, Mode mode
     }
 
     /** The decisive listing among findings known so far, all of them known: the first with the most severe action. */
-    Optional<Listing> decisive(List<Finding> findings) {
+    public Optional<Listing> decisive(List<Finding> findings) {
         Listing best = null;
         for (Finding finding : findings) {
             Optional<Listing> listing = Listing.from(finding);

@@ -2,7 +2,7 @@ package org.vspam.agent.decision;
 
 /** How a request reached the agent: a metric label and a log word. */
 public enum Transport {
-    POLICY("policy"), HTTP("http"), CLI("cli");
+    POLICY("policy"), HTTP("http"), MILTER("milter"), CLI("cli");
 
     private final String label;
 

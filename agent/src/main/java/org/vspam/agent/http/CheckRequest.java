@@ -1,7 +1,6 @@
 package org.vspam.agent.http;
 
 import io.micronaut.core.annotation.Nullable;
-import io.netty.util.NetUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +12,6 @@ import org.vspam.agent.indicator.InvalidIndicatorException;
 record CheckRequest(@Nullable String senderDomain, @Nullable String clientIp, @Nullable List<String> urls) {
 
     static final int MAX_URLS = 50;
-    static final int MAX_URL_LENGTH = 4096;
 
     /** One indicator to look up and the value the caller gave for it. */
     record Asked(Indicator indicator, String given) {
@@ -48,7 +46,7 @@ record CheckRequest(@Nullable String senderDomain, @Nullable String clientIp, @N
                 throw new InvalidIndicatorException("urls: at most " + MAX_URLS + " URLs per request");
             }
             for (String url : urls) {
-                Optional<Indicator> host = urlHost(url);
+                Optional<Indicator> host = Indicator.ofUrl(url);
                 if (host.isPresent()) {
                     asked.add(new Asked(host.get(), url));
                 } else {
@@ -60,48 +58,6 @@ record CheckRequest(@Nullable String senderDomain, @Nullable String clientIp, @N
             throw new InvalidIndicatorException("urls: no usable host in " + skipped + (skipped == 1 ? " entry" : " entries"));
         }
         return new Asking(asked, skipped);
-    }
-
-    /**
-     * The host of a URL ({@code https://bücher.example/x}, {@code http://exa_mple.com/}, {@code
-     * http://[2001:db8::1]:8080/}) or a bare host ({@code phish.example.net}, {@code 192.0.2.1},
-     * {@code 2001:db8::1}, {@code [2001:db8::1]}). Taken from the text itself: java.net.URI refuses
-     * names that mail carries every day (IDNs, underscores).
-     */
-    static Optional<Indicator> urlHost(String url) {
-        if (url == null || url.isBlank() || url.length() > MAX_URL_LENGTH) {
-            return Optional.empty();
-        }
-        String value = url.strip();
-        int scheme = value.indexOf("://");
-        String host = value;
-        if (scheme >= 0) {
-            String rest = value.substring(scheme + 3);
-            int end = 0;
-            while (end < rest.length() && "/?#".indexOf(rest.charAt(end)) < 0) {
-                end++;
-            }
-            String authority = rest.substring(0, end);
-            host = authority.substring(authority.lastIndexOf('@') + 1);
-        }
-        if (host.startsWith("[")) {
-            int close = host.indexOf(']');
-            host = close < 0 ? host : host.substring(0, close + 1); // drops a :port after the brackets
-        } else if (host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
-            // name:port, or a URL without a host (mailto:, tel:); an IPv6 address has more than one ':'
-            String after = host.substring(host.indexOf(':') + 1);
-            if (after.isEmpty() || !after.chars().allMatch(Character::isDigit)) {
-                return Optional.empty();
-            }
-            host = host.substring(0, host.indexOf(':'));
-        }
-        try {
-            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            boolean ip = NetUtil.isValidIpV6Address(bare) || NetUtil.isValidIpV4Address(bare);
-            return Optional.of(ip ? Indicator.ip(bare) : Indicator.urlHost(host));
-        } catch (InvalidIndicatorException e) {
-            return Optional.empty();
-        }
     }
 
     private static Indicator field(String name, Supplier<Indicator> parse) {

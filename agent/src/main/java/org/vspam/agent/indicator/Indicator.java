@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A normalized indicator of compromise. Two spellings of the same thing ({@code Phish.Example.NET.}
@@ -18,6 +19,9 @@ public record Indicator(Kind kind, String value) {
 
     /** The longest DNS name; nothing longer can be a domain or be looked up in the DNSBL. */
     public static final int MAX_NAME_LENGTH = 253;
+
+    /** The longest URL whose host is taken; a longer one is not a link a mail reader would follow. */
+    public static final int MAX_URL_LENGTH = 4096;
 
     /** The kind, named as the vspam.org API names it ({@code ioc_type}). */
     public enum Kind {
@@ -112,6 +116,48 @@ public record Indicator(Kind kind, String value) {
     public static Indicator urlHost(String host) {
         Indicator parsed = domain(host);
         return parsed.kind == Kind.IP ? parsed : new Indicator(Kind.URL, parsed.value);
+    }
+
+    /**
+     * The host of a URL ({@code https://bücher.example/x}, {@code http://exa_mple.com/}, {@code
+     * http://[2001:db8::1]:8080/}) or a bare host ({@code phish.example.net}, {@code 192.0.2.1},
+     * {@code 2001:db8::1}, {@code [2001:db8::1]}). Taken from the text itself: java.net.URI refuses
+     * names that mail carries every day (IDNs, underscores).
+     */
+    public static Optional<Indicator> ofUrl(String url) {
+        if (url == null || url.isBlank() || url.length() > MAX_URL_LENGTH) {
+            return Optional.empty();
+        }
+        String value = url.strip();
+        int scheme = value.indexOf("://");
+        String host = value;
+        if (scheme >= 0) {
+            String rest = value.substring(scheme + 3);
+            int end = 0;
+            while (end < rest.length() && "/?#".indexOf(rest.charAt(end)) < 0) {
+                end++;
+            }
+            String authority = rest.substring(0, end);
+            host = authority.substring(authority.lastIndexOf('@') + 1);
+        }
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            host = close < 0 ? host : host.substring(0, close + 1); // drops a :port after the brackets
+        } else if (host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
+            // name:port, or a URL without a host (mailto:, tel:); an IPv6 address has more than one ':'
+            String after = host.substring(host.indexOf(':') + 1);
+            if (after.isEmpty() || !after.chars().allMatch(Character::isDigit)) {
+                return Optional.empty();
+            }
+            host = host.substring(0, host.indexOf(':'));
+        }
+        try {
+            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            boolean ip = NetUtil.isValidIpV6Address(bare) || NetUtil.isValidIpV4Address(bare);
+            return Optional.of(ip ? Indicator.ip(bare) : Indicator.urlHost(host));
+        } catch (InvalidIndicatorException e) {
+            return Optional.empty();
+        }
     }
 
     /** The lookup hash: lower-case hex SHA-256 of the normalized value's UTF-8 bytes. */

@@ -1,6 +1,5 @@
 package org.vspam.agent.policy;
 
-import org.vspam.agent.decision.Listing;
 import org.vspam.agent.decision.Outcome;
 import org.vspam.agent.decision.Replies;
 import org.vspam.config.ReplyText;
@@ -29,35 +28,14 @@ public sealed interface PolicyAction {
 
     PolicyAction DUNNO = new Dunno();
 
-    /** The longest header value the agent writes: a header line stays well under SMTP's 998 octets. */
-    int MAX_HEADER_VALUE = 200;
-
     /** The action for an outcome, its texts filled from the listing. */
     static PolicyAction of(Outcome outcome, Replies replies) {
         return switch (outcome) {
-            case Outcome.Refuse refuse -> new Reject(fill(replies.reject(), outcome, replies));
-            case Outcome.Defer defer -> new Defer(fill(replies.defer(), outcome, replies));
-            case Outcome.Tag tag -> new Prepend(replies.headerName() + ": " + headerValue(tag.why().listing()));
+            case Outcome.Refuse refuse -> new Reject(replies.refusal(outcome));
+            case Outcome.Defer defer -> new Defer(replies.refusal(outcome));
+            case Outcome.Tag tag -> new Prepend(replies.headerName() + ": " + Replies.headerValue(tag.why().listing()));
             case Outcome.Allow allow -> DUNNO;
         };
-    }
-
-    private static String fill(ReplyText text, Outcome outcome, Replies replies) {
-        return outcome.listing()
-                .map(listing -> text.render(listing.category(), listing.finding().indicator().value(), replies.delistUrl()))
-                .orElseGet(() -> text.render("unchecked", "", replies.delistUrl()));
-    }
-
-    /** {@code listed; category=phishing_url; indicator=domain}, each value reduced to what a header can carry. */
-    static String headerValue(Listing listing) {
-        String value = listing.verdict().label() + "; category=" + token(listing.category()) + "; indicator="
-                + listing.finding().indicator().kind().iocType();
-        return value.length() > MAX_HEADER_VALUE ? value.substring(0, MAX_HEADER_VALUE) : value;
-    }
-
-    private static String token(String text) {
-        String token = text.replaceAll("[^A-Za-z0-9_.-]", "_");
-        return token.isEmpty() ? "unknown" : token;
     }
 
     /**

@@ -55,37 +55,15 @@ public final class PolicyServer implements AutoCloseable {
     public synchronized void start() throws IOException {
         // A one-shot client may half-close right after its request (printf ... | nc -N); its answer
         // is still written, and PolicyHandler closes once nothing is pending.
-        ServerTransport transport = loops.transport();
-        ServerBootstrap bootstrap = new ServerBootstrap().group(loops.group()).childHandler(new Initializer(service, connections, idleTimeout))
+        ServerBootstrap bootstrap = new ServerBootstrap().childHandler(new Initializer(service, connections, idleTimeout))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        SocketAddress address = switch (listen) {
-            case ListenAddress.Tcp tcp -> {
-                bootstrap.channel(transport.tcpChannel()).option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
-                yield new InetSocketAddress(tcp.address().host(), tcp.address().port());
-            }
-            case ListenAddress.Unix unix -> {
-                bootstrap.channel(transport.unixChannel());
-                prepareSocketPath(unix.path());
-                yield transport.unixAddress(unix.path());
-            }
-        };
-        try {
-            channel = bootstrap.bind(address).sync().channel();
-        } catch (Exception e) {
-            throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
-        }
-        if (listen instanceof ListenAddress.Unix unix) {
-            Files.setPosixFilePermissions(unix.path(), permissions(socketMode));
-        }
+        channel = SocketListener.bind(bootstrap, listen, socketMode, loops, "policy");
         LOG.info("policy server listening on {}", boundAddress());
     }
 
     /** The address actually bound (the real port when 0 was asked for). */
     public String boundAddress() {
-        return switch (listen) {
-            case ListenAddress.Tcp tcp -> "tcp://" + tcp.address().host() + ":" + ((InetSocketAddress) channel.localAddress()).getPort();
-            case ListenAddress.Unix unix -> listen.toString();
-        };
+        return SocketListener.boundAddress(listen, channel);
     }
 
     /** The policy connections open now. */
@@ -95,38 +73,6 @@ public final class PolicyServer implements AutoCloseable {
 
     public int port() {
         return channel.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
-    }
-
-    /**
-     * A socket file left by a crash is replaced; one that another agent still answers on is not.
-     */
-    private static void prepareSocketPath(Path path) throws IOException {
-        Files.createDirectories(path.toAbsolutePath().getParent());
-        if (!Files.exists(path)) {
-            return;
-        }
-        boolean answering;
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            answering = true;
-        } catch (IOException refused) {
-            answering = false;
-        }
-        if (answering) {
-            throw new IOException("cannot listen on unix:" + path + ": another process is already answering on it");
-        }
-        LOG.info("replacing stale policy socket {}", path);
-        Files.delete(path);
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE, high bit first
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
-                permissions.add(bits[i]);
-            }
-        }
-        return permissions;
     }
 
     @Override
@@ -155,13 +101,7 @@ public final class PolicyServer implements AutoCloseable {
             }
         }
         connections.close().awaitUninterruptibly();
-        if (listen instanceof ListenAddress.Unix unix) {
-            try {
-                Files.deleteIfExists(unix.path());
-            } catch (IOException e) {
-                LOG.warn("cannot remove policy socket {}: {}", unix.path(), e.getMessage());
-            }
-        }
+        SocketListener.remove(listen, "policy");
     }
 
     /** Per connection: flush batching, request decoder, answer encoder, handler. */

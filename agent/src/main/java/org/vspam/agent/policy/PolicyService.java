@@ -1,7 +1,5 @@
 package org.vspam.agent.policy;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -13,8 +11,6 @@ import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.DecisionService;
 import org.vspam.agent.decision.MailQuery;
 import org.vspam.agent.decision.Transport;
-import org.vspam.agent.indicator.Indicator;
-import org.vspam.agent.indicator.InvalidIndicatorException;
 
 /**
  * Answers a policy request: the sender's domain and the client address go through the decision
@@ -66,28 +62,6 @@ public final class PolicyService {
     }
 
     static MailQuery query(PolicyRequest request) {
-        return new MailQuery(request.sender(), request.senderDomain(), request.clientAddress(), request.saslUsername(), indicators(request));
-    }
-
-    /** Sender domain first, then the client address; a value that is not one is left out. */
-    static List<Indicator> indicators(PolicyRequest request) {
-        List<Indicator> indicators = new ArrayList<>(2);
-        String domain = request.senderDomain();
-        if (!domain.isEmpty()) {
-            add(indicators, () -> Indicator.domain(domain), "sender domain");
-        }
-        String client = request.clientAddress();
-        if (!client.isEmpty() && !client.equals("unknown")) {
-            add(indicators, () -> Indicator.ip(client), "client_address");
-        }
-        return indicators;
-    }
-
-    private static void add(List<Indicator> indicators, Supplier<Indicator> parse, String what) {
-        try {
-            indicators.add(parse.get());
-        } catch (InvalidIndicatorException e) {
-            LOG.debug("{} not checked: {}", what, e.getMessage());
-        }
+        return MailQuery.envelope(request.sender(), request.senderDomain(), request.clientAddress(), request.saslUsername());
     }
 }

@@ -7,6 +7,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -46,19 +48,52 @@ class CheckCommandTest {
     private record Run(int status, String out, String err) {
     }
 
-    private static Run check(String yaml, String subject) throws Exception {
+    private static Run check(String yaml, String... arguments) throws Exception {
         Path config = Files.writeString(Files.createTempFile(dir, "agent", ".yml"), yaml);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine command = VspamCommand.commandLine(Map.of());
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));
-        int status = command.execute("--config", config.toString(), "check", subject);
+        List<String> args = new ArrayList<>(List.of("--config", config.toString(), "check"));
+        args.addAll(List.of(arguments));
+        int status = command.execute(args.toArray(String[]::new));
         return new Run(status, out.toString(), err.toString());
     }
 
     private static String agentYaml() {
         return AgentHarness.yaml(api, dnsbl);
+    }
+
+    /** A saved message, as a postmaster attaches it to a false-positive report: each host explained, and what the MTA was told. */
+    @Test
+    void aSavedMessageIsExplainedAsTheMilterDecidesIt() throws Exception {
+        Path message = Files.writeString(dir.resolve("report.eml"), """
+                Return-Path: <billing@clean.example.org>
+                From: "Billing" <billing@clean.example.org>
+                Subject: Your invoice
+                MIME-Version: 1.0
+                Content-Type: text/html; charset=utf-8
+                Content-Transfer-Encoding: quoted-printable
+
+                <p>Pay <a href=3D"https://phish.example.net/pay">at clean.example.org</a></p>
+                """);
+        Run run = check(agentYaml(), "--message", message.toString());
+        assertThat(run.status()).as(run.err()).isEqualTo(CheckCommand.EXIT_LISTED);
+        assertThat(run.out()).startsWith("message " + message + ": sender billing@clean.example.org, 1 link host")
+                .contains("checking domain clean.example.org").contains("checking link host phish.example.net")
+                .containsPattern("(?m)^  api +\\d+\\.\\d ms  listed category=phishing_url")
+                .contains("verdict: listed: phish.example.net (phishing_url)")
+                .contains("the MTA refuses the message: 550 5.7.1 Message rejected: sender listed in vspam.org (phishing)");
+
+        Path clean = Files.writeString(dir.resolve("clean.eml"), "From: <a@clean.example.org>\n\nSee https://clean.example.org/\n");
+        Run allowed = check(agentYaml() + "mode: monitor\n", "--message", clean.toString());
+        assertThat(allowed.status()).isEqualTo(CheckCommand.EXIT_CLEAN);
+        assertThat(allowed.out()).contains("verdict: clean").contains("the MTA accepts the message");
+
+        Run missing = check(agentYaml(), "--message", dir.resolve("nothing.eml").toString());
+        assertThat(missing.status()).isEqualTo(CheckCommand.EXIT_UNCHECKED);
+        assertThat(missing.err()).startsWith("vspam-agent: cannot read the message " + dir.resolve("nothing.eml"));
     }
 
     @Test

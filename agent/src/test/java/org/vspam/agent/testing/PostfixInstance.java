@@ -74,6 +74,13 @@ public final class PostfixInstance implements AutoCloseable {
                 "--helo", "mail.example.com", "--xclient", "ADDR=" + clientAddress + " NAME=mail.example.com", "--timeout", "30"), false);
     }
 
+    /** Sends the message in {@code message} (headers and body, as a mail client writes it) with swaks, and returns the transcript. */
+    public String sendMessage(String sender, String clientAddress, Path message) throws Exception {
+        return Commands.run(List.of("swaks", "--server", "127.0.0.1:" + port, "--from", sender, "--to", "user@example.org",
+                "--helo", "mail.example.com", "--xclient", "ADDR=" + clientAddress + " NAME=mail.example.com", "--timeout", "60",
+                "--data", message.toString()), false);
+    }
+
     /** A queued message, headers and body, as {@code postcat -q} shows it. */
     public String queued(String queueId) throws Exception {
         return Commands.run(List.of(postfix.resolveSibling("postcat").toString(), "-c", DIRECTORY.toString(), "-q", queueId));

@@ -101,6 +101,9 @@ public class VspamAgentSpec {
             + "the API call; without it each pod caches on its own")
     public RedisSpec redis;
 
+    @JsonPropertyDescription("The milter, which also checks the hosts of the links in each message's body")
+    public MilterSpec milter = new MilterSpec();
+
     @JsonPropertyDescription("Agent image; the operator's default when empty")
     @Pattern("^[^\\s]*$")
     public String image;

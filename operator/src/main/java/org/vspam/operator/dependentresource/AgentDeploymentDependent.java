@@ -63,7 +63,7 @@ public final class AgentDeploymentDependent extends CRUDKubernetesDependentResou
                 .withFsGroup((long) AgentContainer.UID)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
-                .addToContainers(AgentContainer.container(plan, AgentContainer.DEPLOYMENT_ENV, false)
+                .addToContainers(AgentContainer.container(plan, false)
                         .addNewPort().withName("policy").withContainerPort(AgentNames.POLICY_PORT).withProtocol("TCP").endPort()
                         .withReadinessProbe(AgentContainer.health(5, 2))
                         // Endpoints drop a terminating pod a moment after SIGTERM would reach it: the pause

@@ -4,6 +4,9 @@ import org.vspam.operator.plan.AgentNames;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import java.util.List;
+import org.vspam.operator.customresource.MilterSpec;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
@@ -36,6 +39,10 @@ public final class AgentServiceDependent extends CRUDKubernetesDependentResource
                 .withProtocol("TCP").endPort()
                 .addNewPort().withName("http").withPort(AgentNames.HTTP_PORT).withTargetPort(new IntOrString("http"))
                 .withProtocol("TCP").endPort()
+                .addAllToPorts(MilterSpec.enabled(agent.getSpec())
+                        ? List.of(new ServicePortBuilder().withName("milter").withPort(AgentNames.MILTER_PORT).withTargetPort(new IntOrString("milter"))
+                                .withProtocol("TCP").build())
+                        : List.of())
                 .endSpec()
                 .build();
     }

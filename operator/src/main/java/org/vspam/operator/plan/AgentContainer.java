@@ -1,6 +1,7 @@
 package org.vspam.operator.plan;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.vspam.config.Setting;
@@ -49,6 +51,16 @@ public final class AgentContainer {
             Setting.HTTP_ENABLED.environmentVariable(), "true",
             Setting.HTTP_LISTEN.environmentVariable(), "0.0.0.0:" + AgentNames.HTTP_PORT);
 
+    /** The milter's socket beside Postfix, in the same shared directory. */
+    public static final String MILTER_SOCKET = SOCKET_DIR + "/milter.sock";
+
+    /** With {@code spec.milter.enabled}: the milter on TCP in the shared Deployment, on the shared socket's directory beside Postfix. */
+    private static final Map<String, String> DEPLOYMENT_MILTER_ENV = Map.of(
+            Setting.MILTER_LISTEN.environmentVariable(), "tcp://0.0.0.0:" + AgentNames.MILTER_PORT);
+    private static final Map<String, String> SIDECAR_MILTER_ENV = Map.of(
+            Setting.MILTER_LISTEN.environmentVariable(), "unix:" + MILTER_SOCKET,
+            Setting.MILTER_SOCKET_MODE.environmentVariable(), "0666");
+
     /** Volume names, prefixed so that they cannot collide with a user's own in a Postfix pod. */
     public static final String CONFIG_VOLUME = "vspam-config";
     public static final String CACHE_VOLUME = "vspam-cache";
@@ -62,10 +74,19 @@ public final class AgentContainer {
     private AgentContainer() {
     }
 
-    /** The container; {@code transportEnv} is {@link #DEPLOYMENT_ENV} or {@link #SIDECAR_ENV}. */
-    public static ContainerBuilder container(AgentPlan plan, Map<String, String> transportEnv, boolean sidecar) {
+    /** How the agent listens, by environment: {@link #DEPLOYMENT_ENV} or {@link #SIDECAR_ENV}, and the milter's when it is on. */
+    public static Map<String, String> listenerEnv(boolean milter, boolean sidecar) {
+        Map<String, String> env = new HashMap<>(sidecar ? SIDECAR_ENV : DEPLOYMENT_ENV);
+        if (milter) {
+            env.putAll(sidecar ? SIDECAR_MILTER_ENV : DEPLOYMENT_MILTER_ENV);
+        }
+        return env;
+    }
+
+    /** The container, beside Postfix ({@code sidecar}) or in the shared Deployment. */
+    public static ContainerBuilder container(AgentPlan plan, boolean sidecar) {
         List<EnvVar> env = new ArrayList<>();
-        transportEnv.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        listenerEnv(plan.milter(), sidecar).entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(entry -> env.add(new EnvVar(entry.getKey(), entry.getValue(), null)));
         env.addAll(plan.secretEnv());
         List<VolumeMount> mounts = new ArrayList<>(List.of(
@@ -89,6 +110,9 @@ public final class AgentContainer {
                 .withResources(sidecar ? plan.sidecarResources() : plan.deploymentResources())
                 .withSecurityContext(securityContext())
                 .addNewPort().withName("http").withContainerPort(AgentNames.HTTP_PORT).withProtocol("TCP").endPort()
+                .addAllToPorts(plan.milter() && !sidecar
+                        ? List.of(new ContainerPortBuilder().withName("milter").withContainerPort(AgentNames.MILTER_PORT).withProtocol("TCP").build())
+                        : List.of())
                 .withStartupProbe(health(1, 60))
                 .withLivenessProbe(health(10, 3));
     }

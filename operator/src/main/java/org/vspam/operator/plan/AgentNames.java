@@ -18,6 +18,7 @@ public final class AgentNames {
     public static final String CONFIG_FILE = "agent.yml";
     public static final int POLICY_PORT = 10045;
     public static final int HTTP_PORT = 10046;
+    public static final int MILTER_PORT = 10047;
 
     private AgentNames() {
     }

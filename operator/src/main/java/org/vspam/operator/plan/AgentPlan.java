@@ -18,12 +18,14 @@ import org.vspam.operator.customresource.VspamAgent;
  * @param configProblem the agent's own one-line error for the rendered configuration, if any
  * @param secretProblem what is wrong with a referenced Secret, if anything
  * @param redisCa       where the authorities for a rediss:// server come from, mounted into the agent
+ * @param milter        the agent also listens as a milter ({@code spec.milter.enabled})
  */
 public record AgentPlan(
         String agentYaml,
         List<EnvVar> secretEnv,
         String configHash,
         String image,
+        boolean milter,
         ResourceRequirements deploymentResources,
         ResourceRequirements sidecarResources,
         Optional<Problem> configProblem,

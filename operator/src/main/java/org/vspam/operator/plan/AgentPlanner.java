@@ -25,6 +25,7 @@ import org.vspam.config.AgentYaml;
 import org.vspam.config.ConfigException;
 import org.vspam.config.Setting;
 import org.vspam.operator.customresource.ActionsSpec;
+import org.vspam.operator.customresource.MilterSpec;
 import org.vspam.operator.customresource.RedisSpec;
 import org.vspam.operator.customresource.SecretKeyRef;
 import org.vspam.operator.customresource.VspamAgent;
@@ -68,7 +69,7 @@ public final class AgentPlanner {
             secretValues.put(Setting.REDIS_URL.environmentVariable(), redis.url);
         }
         Optional<Problem> configProblem = validate(yaml, secretValues, agent);
-        return new AgentPlan(yaml, env, hash(yaml, image, secretValues), image,
+        return new AgentPlan(yaml, env, hash(yaml, image, secretValues), image, MilterSpec.enabled(spec),
                 spec.deployment != null && spec.deployment.resources != null ? spec.deployment.resources : defaults.deploymentResources(),
                 spec.sidecars != null && spec.sidecars.resources != null ? spec.sidecars.resources : defaults.sidecarResources(),
                 configProblem, secretProblem, Optional.ofNullable(redis).map(r -> r.ca));
@@ -114,6 +115,10 @@ public final class AgentPlanner {
         if (spec.reporting != null) {
             putIfSet(values, Setting.REPORTING_ENABLED, spec.reporting.enabled);
             putIfSet(values, Setting.QUEUE_SIZE, spec.reporting.queueSize);
+        }
+        if (spec.milter != null) {
+            putIfSet(values, Setting.MILTER_MAX_URLS, spec.milter.maxUrls);
+            putIfSet(values, Setting.MILTER_MAX_BODY, spec.milter.maxBody);
         }
         if (spec.logLevel != null) {
             values.put(Setting.LOG_LEVEL, spec.logLevel.name().toLowerCase(Locale.ROOT));
@@ -180,8 +185,8 @@ public final class AgentPlanner {
     /** Reads the configuration back as the agent will, in both of its shapes (shared Deployment and sidecar). */
     private static Optional<Problem> validate(String yaml, Map<String, String> secretValues, VspamAgent agent) {
         String origin = "VspamAgent " + agent.getMetadata().getNamespace() + "/" + agent.getMetadata().getName();
-        for (Map<String, String> transport : List.of(AgentContainer.DEPLOYMENT_ENV, AgentContainer.SIDECAR_ENV)) {
-            Map<String, String> environment = new HashMap<>(transport);
+        for (boolean sidecar : List.of(false, true)) {
+            Map<String, String> environment = AgentContainer.listenerEnv(MilterSpec.enabled(agent.getSpec()), sidecar);
             environment.putAll(secretValues);
             try {
                 AgentConfigLoader.parse(yaml, origin, environment);

@@ -48,7 +48,7 @@ public final class PostfixSidecar {
      */
     public static PodTemplateSpec inject(PodTemplateSpec template, VspamAgent agent, AgentPlan plan, List<String> containers) {
         PodTemplateSpec result = remove(template);
-        Container sidecar = AgentContainer.container(plan, AgentContainer.SIDECAR_ENV, true).withRestartPolicy("Always").build();
+        Container sidecar = AgentContainer.container(plan, true).withRestartPolicy("Always").build();
         Map<String, String> annotations = new HashMap<>(mapOrEmpty(result.getMetadata().getAnnotations()));
         annotations.put(SIDECAR_HASH, fingerprint(agent, plan, containers));
         result.getMetadata().setAnnotations(annotations);
@@ -126,7 +126,7 @@ public final class PostfixSidecar {
 
     /** A digest of everything {@link #inject} would add: configuration, secrets, image, resources, probes, mounts. */
     public static String fingerprint(VspamAgent agent, AgentPlan plan, List<String> containers) {
-        String rendered = Serialization.asJson(AgentContainer.container(plan, AgentContainer.SIDECAR_ENV, true).build())
+        String rendered = Serialization.asJson(AgentContainer.container(plan, true).build())
                 + Serialization.asJson(AgentContainer.volumes(agent, plan, true)) + containers + plan.configHash();
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(rendered.getBytes(StandardCharsets.UTF_8));

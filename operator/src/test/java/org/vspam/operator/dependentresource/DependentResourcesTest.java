@@ -54,6 +54,36 @@ class DependentResourcesTest {
         assertThat(yaml).as("no secret in a ConfigMap").doesNotContain(Fixtures.API_KEY).doesNotContain("api_key").doesNotContain("redis_url");
     }
 
+    /** spec.milter: the shared Deployment listens on TCP 10047 behind its Service, and agent.yml carries the milter's limits. */
+    @Test
+    void theMilterListensInTheDeploymentBehindTheService() throws Exception {
+        Deployment without = AgentDeploymentDependent.render(agent, Fixtures.plan(agent));
+        assertThat(without.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
+                .noneSatisfy(env -> assertThat(env.getName()).isEqualTo("VSPAM_MILTER_LISTEN"));
+        assertThat(AgentServiceDependent.render(agent).getSpec().getPorts()).extracting(port -> port.getName()).containsExactly("policy", "http");
+
+        agent.getSpec().milter.enabled = true;
+        agent.getSpec().milter.maxUrls = 50;
+        agent.getSpec().milter.maxBody = "2MiB";
+        AgentPlan plan = Fixtures.plan(agent);
+        assertThat(plan.configProblem()).isEmpty();
+        Container container = AgentDeploymentDependent.render(agent, plan).getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(env(container, "VSPAM_MILTER_LISTEN").getValue()).isEqualTo("tcp://0.0.0.0:10047");
+        assertThat(container.getPorts()).anySatisfy(port -> {
+            assertThat(port.getName()).isEqualTo("milter");
+            assertThat(port.getContainerPort()).isEqualTo(10047);
+        });
+        assertThat(AgentServiceDependent.render(agent).getSpec().getPorts()).anySatisfy(port -> {
+            assertThat(port.getName()).isEqualTo("milter");
+            assertThat(port.getPort()).isEqualTo(10047);
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("milter");
+        });
+        AgentConfig config = AgentConfigLoader.parse(AgentConfigMapDependent.render(agent, plan).getData().get("agent.yml"), "ConfigMap",
+                Map.of("VSPAM_MILTER_LISTEN", "tcp://0.0.0.0:10047"));
+        assertThat(config.milter().maxUrls()).isEqualTo(50);
+        assertThat(config.milter().maxBody()).isEqualTo(2L << 20);
+    }
+
     @Test
     void theDeploymentRunsLockedDownWithSecretsFromSecretsAndHealthProbes() {
         AgentPlan plan = Fixtures.plan(agent);

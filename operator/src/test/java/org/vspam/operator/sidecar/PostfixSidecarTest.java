@@ -51,6 +51,20 @@ class PostfixSidecarTest {
     }
 
     @Test
+    void withTheMilterTheSidecarAlsoListensOnTheSharedDirectory() {
+        agent.getSpec().milter.enabled = true;
+        Container sidecar = PostfixSidecar.inject(copy(original), agent, Fixtures.plan(agent), List.of()).getSpec().getInitContainers().getLast();
+        assertThat(sidecar.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("VSPAM_MILTER_LISTEN");
+            assertThat(env.getValue()).isEqualTo("unix:/var/run/vspam/milter.sock");
+        }).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("VSPAM_MILTER_SOCKET_MODE");
+            assertThat(env.getValue()).as("Postfix's uid connects").isEqualTo("0666");
+        });
+        assertThat(sidecar.getPorts()).extracting(port -> port.getName()).containsExactly("http");
+    }
+
+    @Test
     void besidePostfixTheRedisAuthorityIsMountedTooAndRemovedWithTheSidecar() {
         agent.getSpec().redis.ca = CaRef.ofSecret("redis-tls", "ca.crt");
         AgentPlan withCa = Fixtures.plan(agent);

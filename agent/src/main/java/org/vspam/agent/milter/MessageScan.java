@@ -1,0 +1,172 @@
+package org.vspam.agent.milter;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.james.mime4j.MimeException;
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.parser.AbstractContentHandler;
+import org.apache.james.mime4j.parser.MimeStreamParser;
+import org.apache.james.mime4j.stream.BodyDescriptor;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vspam.agent.indicator.Indicator;
+
+/**
+ * The link hosts of one message, found while it streams in: the MIME parser (mime4j) runs on a virtual
+ * thread of its own, decodes each text part (quoted-printable, base64, its charset), in nested
+ * multiparts and attached messages, and hands each new host to {@code found} at once, so its lookup
+ * starts before the message has ended. At most {@code maxUrls} distinct hosts and {@code maxBody}
+ * bytes of decoded text are taken; what lies beyond is counted, never a reason to refuse.
+ */
+public final class MessageScan {
+    private static final Logger LOG = LoggerFactory.getLogger(MessageScan.class);
+    /** Lenient as mail is: no limit on line length, header count or nesting that real mail breaks. */
+    private static final MimeConfig MIME = MimeConfig.PERMISSIVE;
+
+    /** What was found: the hosts in the order met, those beyond the limit, and whether text was left unread. */
+    public record Links(List<Indicator> hosts, int skippedHosts, boolean truncated) {
+        static final Links NONE = new Links(List.of(), 0, false);
+    }
+
+    private final BodyPipe pipe = new BodyPipe();
+    private final int maxUrls;
+    private final Consumer<Indicator> found;
+    private final List<Indicator> hosts = new CopyOnWriteArrayList<>();
+    private final Set<Indicator> seen = new HashSet<>();
+    private final Set<Indicator> skipped = new HashSet<>();
+    private final AtomicBoolean truncated = new AtomicBoolean();
+    private final CompletableFuture<Links> done = new CompletableFuture<>();
+    private long bodyLeft;
+
+    private MessageScan(int maxUrls, long maxBody, Consumer<Indicator> found) {
+        this.maxUrls = maxUrls;
+        this.bodyLeft = maxBody;
+        this.found = found;
+    }
+
+    /** Starts reading a message whose MIME headers ({@code Content-Type: ...\r\n...}) are {@code headers}; the body follows by {@link #body}. */
+    static MessageScan start(byte[] headers, int maxUrls, long maxBody, Consumer<Indicator> found) {
+        MessageScan scan = new MessageScan(maxUrls, maxBody, found);
+        InputStream message = new SequenceInputStream(new ByteArrayInputStream(headers), scan.pipe);
+        Thread.ofVirtual().name("vspam-milter-scan").start(() -> scan.run(message));
+        return scan;
+    }
+
+    /** Reads a whole message (a saved {@code .eml}) on the calling thread. */
+    public static Links read(InputStream message, int maxUrls, long maxBody, Consumer<Indicator> found) {
+        MessageScan scan = new MessageScan(maxUrls, maxBody, found);
+        scan.run(message);
+        return scan.done.join();
+    }
+
+    /** Passes a piece of the body on; see {@link BodyPipe#offer}. */
+    boolean body(byte[] piece, Runnable resume) {
+        return pipe.offer(piece, resume);
+    }
+
+    /** True once nothing more of the body will be read: the MTA may skip sending the rest. */
+    boolean saturated() {
+        return pipe.discarding();
+    }
+
+    /** The message has ended; completes when the parser has read what it has. */
+    CompletableFuture<Links> finish() {
+        pipe.end();
+        return done;
+    }
+
+    /** What has been found so far, the parser stopped: for an answer that cannot wait longer. */
+    Links soFar() {
+        pipe.discard();
+        truncated.set(true);
+        return links();
+    }
+
+    /** The message was abandoned: the parser stops and nothing is reported. */
+    void abort() {
+        pipe.discard();
+    }
+
+    private Links links() {
+        return new Links(List.copyOf(hosts), skipped.size(), truncated.get());
+    }
+
+    private void run(InputStream message) {
+        MimeStreamParser parser = new MimeStreamParser(MIME, DecodeMonitor.SILENT, null);
+        parser.setContentDecoding(true);
+        parser.setRecurse(); // into attached messages (message/rfc822)
+        parser.setContentHandler(new AbstractContentHandler() {
+            @Override
+            public void body(BodyDescriptor part, InputStream content) throws IOException {
+                if (bodyLeft > 0 && part.getMimeType().toLowerCase(Locale.ROOT).startsWith("text/")) {
+                    text(part, content);
+                }
+                if (bodyLeft <= 0) {
+                    truncated.set(true);
+                    parser.stop();
+                }
+            }
+        });
+        try {
+            parser.parse(message);
+        } catch (MimeException | IOException | RuntimeException e) {
+            LOG.debug("message not read to its end ({}); the links found so far are checked", e.toString());
+            truncated.set(true);
+        } finally {
+            pipe.discard();
+            done.complete(links());
+        }
+    }
+
+    private void text(BodyDescriptor part, InputStream content) throws IOException {
+        byte[] bytes = content.readNBytes((int) Math.min(bodyLeft, Integer.MAX_VALUE - 8));
+        bodyLeft -= bytes.length;
+        if (bodyLeft <= 0 && content.read() >= 0) {
+            truncated.set(true);
+        }
+        String text = new String(bytes, charset(part.getCharset()));
+        Consumer<String> url = this::link;
+        if (part.getMimeType().equalsIgnoreCase("text/html")) {
+            LinkFinder.inHtml(text, url);
+        } else {
+            LinkFinder.inText(text, url);
+        }
+    }
+
+    private void link(String url) {
+        Optional<Indicator> host = Indicator.ofUrl(url);
+        if (host.isEmpty() || seen.contains(host.get())) {
+            return;
+        }
+        if (seen.size() >= maxUrls) {
+            skipped.add(host.get());
+            return;
+        }
+        seen.add(host.get());
+        hosts.add(host.get());
+        found.accept(host.get());
+    }
+
+    private static Charset charset(String name) {
+        try {
+            // us-ascii is MIME's default; 8-bit text that claims it is nearly always UTF-8, which reads ASCII alike
+            return name == null || name.equalsIgnoreCase("us-ascii") ? StandardCharsets.UTF_8 : Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8; // an unknown charset: UTF-8 still reads every ASCII host
+        }
+    }
+}
