@@ -1,5 +1,7 @@
 package org.vspam.agent.api;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micronaut.serde.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.Lookup;
@@ -23,7 +26,10 @@ import org.vspam.config.HostPort;
 /**
  * Looks an indicator up by hash: {@code 404} is a definitive clean, {@code 200} an envelope, and
  * everything else (another status, a timeout, a refused connection, a body that does not parse) an
- * error that lets the DNSBL answer instead.
+ * error that lets the DNSBL answer instead. While most recent lookups fail, a circuit breaker stops
+ * asking for {@link #PAUSE} at a time and then lets a few probes through: an agent under load does not
+ * open a connection per lookup to an API that is away, nor rush one that is coming back, and its
+ * lookups go straight on to the DNSBL meanwhile instead of waiting out the timeout each.
  */
 public final class VspamApiSource implements LookupSource {
     private final URI baseUrl;
@@ -34,6 +40,17 @@ public final class VspamApiSource implements LookupSource {
     private final String userAgent;
 
     private final Optional<HostPort> proxy;
+    /** How long the API is left alone after most recent lookups failed, before a few probes. */
+    static final Duration PAUSE = Duration.ofSeconds(1);
+    private final CircuitBreaker breaker = CircuitBreaker.of("vspam-api", CircuitBreakerConfig.custom()
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(20)
+            .minimumNumberOfCalls(10)
+            .failureRateThreshold(50)
+            .waitDurationInOpenState(PAUSE)
+            .permittedNumberOfCallsInHalfOpenState(3)
+            .automaticTransitionFromOpenToHalfOpenEnabled(true)
+            .build());
 
     /** {@code proxy}: the egress proxy the client reaches {@code baseUrl} through, named in failures. */
     public VspamApiSource(URI baseUrl, ApiKey apiKey, Optional<HostPort> proxy, Duration timeout, HttpClient http, ObjectMapper json,
@@ -63,8 +80,22 @@ public final class VspamApiSource implements LookupSource {
         if (apiKey.present()) {
             request.header("X-API-Key", apiKey.reveal());
         }
+        if (!breaker.tryAcquirePermission()) {
+            // not a new observation of the API: its health keeps what the failed lookups said
+            return CompletableFuture.completedFuture(skipped(Lookup.Reason.DISABLED, "paused: most recent lookups failed, asked again within "
+                    + GoDuration.format(PAUSE)));
+        }
+        long started = System.nanoTime();
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-                .handle((response, failure) -> failure == null ? answer(response) : failed(failure));
+                .handle((response, failure) -> failure == null ? answer(response) : failed(failure))
+                .whenComplete((lookup, failure) -> {
+                    long nanos = System.nanoTime() - started;
+                    if (lookup instanceof Lookup.Answered) {
+                        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                    } else {
+                        breaker.onError(nanos, TimeUnit.NANOSECONDS, new IllegalStateException("lookup failed"));
+                    }
+                });
     }
 
     private Lookup answer(HttpResponse<byte[]> response) {

@@ -32,6 +32,7 @@ import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +82,8 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private final AtomicBoolean connected = new AtomicBoolean();
     private final AtomicReference<Boolean> logged = new AtomicReference<>();
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
+    /** Verdicts an outage kept back that are written at a time, once Redis is back. */
+    private static final int WRITE_BACK_BATCH = 64;
     /** What an outage kept from the other agents, newest last, at most {@code keptWhileUnavailable}. */
     private final Map<Indicator, Unshared> unshared;
     private volatile boolean closed;
@@ -294,8 +297,10 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     }
 
     /**
-     * Writes what an outage kept back, all at once and outside the circuit breaker's record: a
-     * burst of thousands of writes must not read as a slow Redis.
+     * Writes what an outage kept back, outside the circuit breaker's record, {@link #WRITE_BACK_BATCH}
+     * at a time: thousands of writes sent at once would queue every lookup behind them on the one
+     * connection, and the lookups, late, would read as a slow Redis. What cannot be written now is kept
+     * for the next recovery.
      */
     private void writeBack(List<Unshared> learnt) {
         Link redis = connection.get();
@@ -304,17 +309,33 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             learnt.forEach(this::keepUnshared);
             return;
         }
-        for (Unshared verdict : learnt) {
+        writeBack(redis, learnt, 0);
+    }
+
+    private void writeBack(Link redis, List<Unshared> learnt, int from) {
+        int to = Math.min(from + WRITE_BACK_BATCH, learnt.size());
+        List<CompletableFuture<String>> writes = new ArrayList<>(to - from);
+        for (Unshared verdict : learnt.subList(from, to)) {
             long remaining = verdict.expiresAtMillis() - clock.millis();
             if (remaining <= 0) {
                 continue;
             }
             try {
-                write(redis, verdict.indicator(), encode(verdict.answer(), verdict.expiresAtMillis()), remaining);
+                writes.add(write(redis, verdict.indicator(), encode(verdict.answer(), verdict.expiresAtMillis()), remaining).toCompletableFuture());
             } catch (IOException e) {
                 // a verdict that cannot be written as JSON is not shared, as in store()
             }
         }
+        if (to == learnt.size()) {
+            return;
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
+            if (failure == null && !closed) {
+                writeBack(redis, learnt, to);
+            } else {
+                learnt.subList(to, learnt.size()).forEach(this::keepUnshared);
+            }
+        });
     }
 
     private List<Unshared> takeUnshared() {

@@ -1,6 +1,7 @@
 package org.vspam.agent.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micronaut.serde.ObjectMapper;
 import java.net.URI;
@@ -60,6 +61,37 @@ class VspamApiSourceTest {
         assertThat(lookup).isInstanceOf(Lookup.Answered.class);
         Verdict verdict = ((Lookup.Answered) lookup).verdict();
         assertThat(verdict).isInstanceOfSatisfying(Verdict.Listed.class, listed -> assertThat(listed.category()).isEqualTo(category));
+    }
+
+    /**
+     * An API that keeps failing is left alone for a moment instead of being asked once per lookup (a
+     * connection each, under load), then probed; once it answers, every lookup goes to it again.
+     */
+    @Test
+    void anApiThatKeepsFailingIsPausedThenProbed() {
+        VspamApiSource source = source(ApiKey.NONE, api.baseUrl());
+        api.mode(FakeVspamApi.Mode.SERVER_ERROR);
+        int before = api.lookups();
+        for (int i = 0; i < 10; i++) {
+            assertThat(source.lookup(Indicator.domain("failing" + i + ".example.org")).join())
+                    .isInstanceOfSatisfying(Lookup.Skipped.class, skipped -> assertThat(skipped.reason()).isEqualTo(Lookup.Reason.ERROR));
+        }
+        assertThat(api.lookups() - before).isEqualTo(10);
+        for (int i = 0; i < 100; i++) {
+            assertThat(source.lookup(Indicator.domain("paused" + i + ".example.org")).join())
+                    .isInstanceOfSatisfying(Lookup.Skipped.class, skipped -> {
+                        assertThat(skipped.reason()).as("not an observation of the API's health").isEqualTo(Lookup.Reason.DISABLED);
+                        assertThat(skipped.detail()).startsWith("paused: most recent lookups failed");
+                    });
+        }
+        assertThat(api.lookups() - before).as("nothing reached the API while paused").isEqualTo(10);
+
+        api.mode(FakeVspamApi.Mode.NORMAL);
+        await("probed again after the pause, and answered").atMost(Duration.ofSeconds(5))
+                .until(() -> source.lookup(Indicator.domain(ThreatFixtures.PHISH)).join() instanceof Lookup.Answered);
+        for (int i = 0; i < 20; i++) {
+            assertThat(source.lookup(Indicator.domain(ThreatFixtures.CLEAN)).join()).isInstanceOf(Lookup.Answered.class);
+        }
     }
 
     @Test

@@ -89,6 +89,32 @@ public final class TestNetwork implements AutoCloseable {
         Commands.run(List.of("ip", "-n", agent, "link", "set", agentLink, up ? "up" : "down"));
     }
 
+    /**
+     * Counts the agent's attempts to open a TCP connection to these ports of the servers (SYNs, the
+     * kernel's own retries included), before any fault can drop them: in the mangle table, which
+     * {@link #heal} leaves alone.
+     */
+    public void countConnectionAttempts(int... ports) throws IOException, InterruptedException {
+        for (int port : ports) {
+            List<String> rule = new ArrayList<>(onAgent());
+            rule.addAll(List.of("iptables", "-t", "mangle", "-A", "OUTPUT", "-d", SERVER_ADDRESS, "-p", "tcp", "--syn", "--dport",
+                    String.valueOf(port)));
+            Commands.run(rule);
+        }
+    }
+
+    /** The attempts counted so far to {@code port}. */
+    public long connectionAttempts(int port) throws IOException, InterruptedException {
+        List<String> list = new ArrayList<>(onAgent());
+        list.addAll(List.of("iptables", "-t", "mangle", "-L", "OUTPUT", "-v", "-x", "-n"));
+        for (String line : Commands.run(list).lines().toList()) {
+            if (line.contains("dpt:" + port)) {
+                return Long.parseLong(line.strip().split("\\s+")[0]);
+            }
+        }
+        throw new IllegalStateException("no connection count for port " + port + "; countConnectionAttempts first");
+    }
+
     /** Lifts every fault. */
     public void heal() throws IOException, InterruptedException {
         List<String> flush = new ArrayList<>(onAgent());
