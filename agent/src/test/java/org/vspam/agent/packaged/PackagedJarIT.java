@@ -8,8 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -186,6 +189,39 @@ class PackagedJarIT {
                 """.formatted(api.baseUrl(), dir.resolve("ca.pem"), Rbldnsd.ZONE, dnsbl.port()), Map.of(), "check", ThreatFixtures.LEGACY);
         assertThat(check.exitStatus()).as(check.log()).isEqualTo(1);
         assertThat(check.log()).contains("verdict: listed (phishing_url), answered by api").doesNotContain("Exception");
+    }
+
+    /** The packaged jar explains a saved message as the milter decides it: the link's host, looked up over HTTPS by name. */
+    @Test
+    @Order(6)
+    void checkExplainsASavedMessage() throws Exception {
+        Path message = Files.writeString(dir.resolve("report.eml"), """
+                Return-Path: <billing@clean.example.org>
+                From: <billing@clean.example.org>
+                MIME-Version: 1.0
+                Content-Type: multipart/alternative; boundary="b"
+
+                --b
+                Content-Type: text/plain; charset=utf-8
+
+                Your invoice is ready.
+                --b
+                Content-Type: text/html; charset=utf-8
+                Content-Transfer-Encoding: base64
+
+                %s
+                --b--
+                """.formatted(Base64.getMimeEncoder().encodeToString(
+                ("<a href=\"https://" + ThreatFixtures.LEGACY + "/pay\">clean.example.org</a>").getBytes(StandardCharsets.UTF_8))));
+        PackagedAgent check = PackagedAgent.start(dir, "check-message", """
+                api_url: %s
+                api_ca_file: %s
+                dnsbl_enabled: false
+                """.formatted(api.baseUrl(), dir.resolve("ca.pem")), Map.of(), "check", "--message", message.toString());
+        assertThat(check.exitStatus()).as(check.log()).isEqualTo(1);
+        assertThat(check.log()).contains("checking link host " + ThreatFixtures.LEGACY)
+                .contains("verdict: listed: " + ThreatFixtures.LEGACY + " (phishing_url)")
+                .contains("the MTA refuses the message: 550 5.7.1 Message rejected").doesNotContain("Exception");
     }
 
     @Test
