@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,8 +163,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The milter listener, when {@code milter_listen} is set. */
-    public java.util.Optional<MilterServer> milterServer() {
-        return java.util.Optional.ofNullable(milterServer);
+    public Optional<MilterServer> milterServer() {
+        return Optional.ofNullable(milterServer);
     }
 
     public VerdictCache cache() {

@@ -7,6 +7,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.policy.PolicyEventLoops;
@@ -55,7 +56,7 @@ public final class MilterServer implements AutoCloseable {
 
     /** The TCP port bound, or -1 on a unix socket. */
     public int port() {
-        return channel.localAddress() instanceof java.net.InetSocketAddress inet ? inet.getPort() : -1;
+        return channel.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
     public int openConnections() {

@@ -7,7 +7,9 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.vspam.agent.indicator.Indicator;
 
@@ -115,7 +117,7 @@ class MessageScanTest {
     /** Streamed as the MTA sends it, in pieces cut anywhere, a link split across pieces is found and looked up before the end. */
     @Test
     void aStreamedMessageStartsItsLookupsBeforeItEnds() throws Exception {
-        List<Indicator> found = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Indicator> found = new CopyOnWriteArrayList<>();
         MessageScan scan = MessageScan.start("Content-Type: text/plain\r\n\r\n".getBytes(StandardCharsets.UTF_8), 20, 1 << 20, found::add);
         byte[] first = "First https://early.exa".getBytes(StandardCharsets.UTF_8);
         byte[] second = "mple.net/ then\r\n".getBytes(StandardCharsets.UTF_8);
@@ -132,7 +134,7 @@ class MessageScanTest {
     void aBodyThatOutrunsTheParserHoldsTheMtaBack() throws Exception {
         BodyPipe pipe = new BodyPipe();
         int piece = BodyPipe.HIGH_WATER / 4;
-        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
         for (int i = 0; i < 4; i++) {
             assertThat(pipe.offer(new byte[piece], answered::incrementAndGet)).as("piece %d answered at once", i).isTrue();
         }

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -124,7 +125,7 @@ class MilterFuzzTest {
             case 2 -> ByteBuffer.allocate(8).putInt(random.nextBoolean() ? -1 : MilterDecoder.MAX_PACKET + 1).putInt(random.nextInt()).array();
             case 3 -> {
                 byte[] whole = packet("OCMLNBEDAQKHRTU".charAt(random.nextInt(15)), bytes(random, random.nextInt(300)));
-                yield java.util.Arrays.copyOf(whole, 1 + random.nextInt(whole.length)); // cut short anywhere
+                yield Arrays.copyOf(whole, 1 + random.nextInt(whole.length)); // cut short anywhere
             }
             case 4 -> packet("OCMLD".charAt(random.nextInt(5)), bytes(random, random.nextInt(40))); // data that does not fit its command
             default -> {

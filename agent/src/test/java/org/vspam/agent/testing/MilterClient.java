@@ -1,11 +1,13 @@
 package org.vspam.agent.testing;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,7 @@ public final class MilterClient implements AutoCloseable {
     private MilterClient(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
-        this.out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 70_000));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 70_000));
     }
 
     public static MilterClient tcp(int port) throws IOException {
@@ -59,7 +61,7 @@ public final class MilterClient implements AutoCloseable {
         if (reply.code != 'O') {
             throw new IOException("negotiation answered " + reply.code);
         }
-        skipped = java.nio.ByteBuffer.wrap(reply.data).getInt(8);
+        skipped = ByteBuffer.wrap(reply.data).getInt(8);
     }
 
     /** A new SMTP session from {@code address}. */
