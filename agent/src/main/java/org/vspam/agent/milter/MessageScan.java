@@ -1,8 +1,11 @@
 package org.vspam.agent.milter;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.SequenceInputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -132,18 +135,50 @@ public final class MessageScan {
         }
     }
 
+    /**
+     * Reads one text part as it streams, within what is left of {@code milter_max_body}: its links are
+     * handed on as they are met, and only a window of it is held at a time (a plain-text window, or the
+     * HTML elements still open).
+     */
     private void text(BodyDescriptor part, InputStream content) throws IOException {
-        byte[] bytes = content.readNBytes((int) Math.min(bodyLeft, Integer.MAX_VALUE - 8));
-        bodyLeft -= bytes.length;
-        if (bodyLeft <= 0 && content.read() >= 0) {
+        Budget budget = new Budget(content);
+        Reader text = new InputStreamReader(budget, charset(part.getCharset()));
+        if (part.getMimeType().equalsIgnoreCase("text/html")) {
+            LinkFinder.inHtml(text, this::link);
+        } else {
+            LinkFinder.inText(text, this::link);
+        }
+        if (budget.exhausted() && content.read() >= 0) {
             truncated.set(true);
         }
-        String text = new String(bytes, charset(part.getCharset()));
-        Consumer<String> url = this::link;
-        if (part.getMimeType().equalsIgnoreCase("text/html")) {
-            LinkFinder.inHtml(text, url);
-        } else {
-            LinkFinder.inText(text, url);
+    }
+
+    /** A part's decoded bytes, counted against {@code milter_max_body}: the stream ends where the budget does. */
+    private final class Budget extends FilterInputStream {
+        Budget(InputStream content) {
+            super(content);
+        }
+
+        boolean exhausted() {
+            return bodyLeft <= 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+            if (bodyLeft <= 0) {
+                return -1;
+            }
+            int read = super.read(into, offset, (int) Math.min(length, bodyLeft));
+            if (read > 0) {
+                bodyLeft -= read;
+            }
+            return read;
         }
     }
 

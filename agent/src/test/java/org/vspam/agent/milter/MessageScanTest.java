@@ -98,6 +98,14 @@ class MessageScanTest {
                 """)).containsExactly("first.example.net", "second.example.net", "third.example.net");
     }
 
+    /** Plain text is read a window at a time; a link across a window's end is found whole, not as a host cut short. */
+    @Test
+    void aLinkAcrossTheEndOfAWindowIsFoundWhole() {
+        String text = "Content-Type: text/plain\n\n" + "word ".repeat(3274) + "https://straddle.example.net/path and on "
+                + "more ".repeat(20_000) + "https://late.example.org/\n";
+        assertThat(hosts(text)).containsExactly("straddle.example.net", "late.example.org");
+    }
+
     @Test
     void beyondTheLimitsTheRestIsCountedNotChecked() {
         StringBuilder body = new StringBuilder("Content-Type: text/plain\n\n");
