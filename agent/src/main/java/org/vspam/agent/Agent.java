@@ -5,6 +5,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,8 +194,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Health turns 503 first, so load balancers stop sending; the policy listener stops accepting and
-     * answers what it has received (for at most {@code shutdown_timeout}); then the HTTP listener
+     * Health turns 503 first, so load balancers stop sending; the policy listener and the milter stop accepting and
+     * answer what they have received (for at most {@code shutdown_timeout}); then the HTTP listener
      * closes, queued reports are sent and the cache is written. Closing twice is harmless.
      */
     @Override
@@ -204,10 +205,17 @@ public final class Agent implements AutoCloseable {
         }
         LOG.info("vspam-agent stopping");
         context.getBean(AgentState.class).draining();
-        if (milterServer != null) {
-            milterServer.close();
+        Duration shutdownTimeout = context.getBean(AgentConfig.class).shutdownTimeout();
+        // both listeners drain at once: a stop waits shutdown_timeout at most, not once per listener
+        Thread milterDrain = milterServer == null ? null : Thread.ofVirtual().name("vspam-milter-drain").start(() -> milterServer.drain(shutdownTimeout));
+        policyServer.drain(shutdownTimeout);
+        if (milterDrain != null) {
+            try {
+                milterDrain.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        policyServer.drain(context.getBean(AgentConfig.class).shutdownTimeout());
         if (httpServer != null && httpServer.isRunning()) {
             httpServer.stop();
         }

@@ -31,6 +31,11 @@ final class MilterHandler extends SimpleChannelInboundHandler<MilterCommand> {
     static final int SKIP = 0x400;
     /** Leave out what the agent does not use, and do not wait for "continue" after each header; all only as far as the MTA offers. */
     static final int WANTED = NO_HELO | NO_RCPT | NO_UNKNOWN | NO_DATA | NO_REPLY_HEADER | SKIP;
+    /**
+     * A stop: the connection is closed at its next moment between messages, so that a message
+     * already ended still gets its answer (see {@link MilterServer#drain}).
+     */
+    static final Object DRAIN = new Object();
     /** The macros a connection keeps at most: a peer that sends more is not given more memory. */
     private static final int MAX_MACROS = 64;
 
@@ -44,6 +49,7 @@ final class MilterHandler extends SimpleChannelInboundHandler<MilterCommand> {
     /** The message whose answer is being decided; an abort meanwhile means its answer is not sent. */
     private MilterService.Message deciding;
     private boolean failed;
+    private boolean draining;
 
     MilterHandler(MilterService service) {
         this.service = service;
@@ -83,7 +89,10 @@ final class MilterHandler extends SimpleChannelInboundHandler<MilterCommand> {
             case MilterCommand.EndOfHeaders end -> ctx.writeAndFlush(MilterReply.CONTINUE);
             case MilterCommand.Body body -> body(ctx, body.chunk());
             case MilterCommand.EndOfMessage end -> endOfMessage(ctx, end.chunk());
-            case MilterCommand.Abort abort -> abortMessage();
+            case MilterCommand.Abort abort -> {
+                abortMessage();
+                closeIfDrainedBetweenMessages(ctx);
+            }
             case MilterCommand.Quit quit -> ctx.close();
             case MilterCommand.QuitNewConnection next -> {
                 abortMessage();
@@ -135,6 +144,24 @@ final class MilterHandler extends SimpleChannelInboundHandler<MilterCommand> {
             }
         }
         ctx.flush();
+        closeIfDrainedBetweenMessages(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == DRAIN) {
+            draining = true;
+            closeIfDrainedBetweenMessages(ctx);
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    /** While stopping, a connection with no message under way is closed: the MTA applies milter_default_action to its next. */
+    private void closeIfDrainedBetweenMessages(ChannelHandlerContext ctx) {
+        if (draining && message == null && deciding == null) {
+            ctx.close();
+        }
     }
 
     private void abortMessage() {

@@ -8,17 +8,19 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.policy.SocketListener;
+import org.vspam.config.GoDuration;
 import org.vspam.config.ListenAddress;
 
 /**
  * The milter listener, on TCP or a unix socket, on the policy server's event loops. A packet that is
- * not the milter protocol closes that one connection and no other. Closing stops accepting and closes
- * the connections: the MTA then applies its {@code milter_default_action} ({@code accept}, as the
- * README sets it) to the messages in flight.
+ * not the milter protocol closes that one connection and no other. A stop ({@link #drain}) lets the
+ * messages already ended get their answers; the MTA applies its {@code milter_default_action}
+ * ({@code accept}, as the README sets it) to those that come after.
  */
 public final class MilterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MilterServer.class);
@@ -64,11 +66,26 @@ public final class MilterServer implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        drain(Duration.ZERO);
+    }
+
+    /**
+     * Stops accepting; each connection is closed at its next moment between messages, so a message
+     * whose end has been received is still answered. After {@code within} the rest are closed.
+     */
+    public synchronized void drain(Duration within) {
         if (channel != null) {
             channel.close().awaitUninterruptibly();
             channel = null;
             SocketListener.remove(listen, "milter");
+        }
+        if (!within.isZero() && !connections.isEmpty()) {
+            connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(MilterHandler.DRAIN));
+            if (!connections.newCloseFuture().awaitUninterruptibly(within.toMillis())) {
+                LOG.warn("{} milter connections still had messages under way after shutdown_timeout {}; closing them (the MTA "
+                        + "applies its milter_default_action)", connections.size(), GoDuration.format(within));
+            }
         }
         connections.close().awaitUninterruptibly();
     }
