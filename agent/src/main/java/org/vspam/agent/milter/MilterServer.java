@@ -80,12 +80,9 @@ public final class MilterServer implements AutoCloseable {
             channel = null;
             SocketListener.remove(listen, "milter");
         }
-        if (!within.isZero() && !connections.isEmpty()) {
-            connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(MilterHandler.DRAIN));
-            if (!connections.newCloseFuture().awaitUninterruptibly(within.toMillis())) {
-                LOG.warn("{} milter connections still had messages under way after shutdown_timeout {}; closing them (the MTA "
-                        + "applies its milter_default_action)", connections.size(), GoDuration.format(within));
-            }
+        if (!SocketListener.drain(connections, MilterHandler.DRAIN, within)) {
+            LOG.warn("{} milter connections still had messages under way after shutdown_timeout {}; closing them (the MTA "
+                    + "applies its milter_default_action)", connections.size(), GoDuration.format(within));
         }
         connections.close().awaitUninterruptibly();
     }

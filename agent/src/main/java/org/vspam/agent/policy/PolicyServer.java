@@ -91,14 +91,11 @@ public final class PolicyServer implements AutoCloseable {
             channel.close().awaitUninterruptibly();
             channel = null;
         }
-        if (!within.isZero() && !connections.isEmpty()) {
-            connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(PolicyHandler.DRAIN));
-            if (!connections.newCloseFuture().awaitUninterruptibly(within.toMillis())) {
-                LOG.warn("{} policy connections still had undecided requests after shutdown_timeout {}; answering them DUNNO",
-                        connections.size(), GoDuration.format(within));
-                connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(PolicyHandler.GIVE_UP));
-                connections.newCloseFuture().awaitUninterruptibly(1_000);
-            }
+        if (!SocketListener.drain(connections, PolicyHandler.DRAIN, within)) {
+            LOG.warn("{} policy connections still had undecided requests after shutdown_timeout {}; answering them DUNNO",
+                    connections.size(), GoDuration.format(within));
+            connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(PolicyHandler.GIVE_UP));
+            connections.newCloseFuture().awaitUninterruptibly(1_000);
         }
         connections.close().awaitUninterruptibly();
         SocketListener.remove(listen, "policy");

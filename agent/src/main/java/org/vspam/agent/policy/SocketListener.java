@@ -3,6 +3,7 @@ package org.vspam.agent.policy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -11,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -62,6 +64,18 @@ public final class SocketListener {
             case ListenAddress.Tcp tcp -> "tcp://" + tcp.address().host() + ":" + ((InetSocketAddress) channel.localAddress()).getPort();
             case ListenAddress.Unix unix -> listen.toString();
         };
+    }
+
+    /**
+     * Asks each open connection to finish ({@code drainEvent}: its handler closes it at its next quiet
+     * moment) and waits at most {@code within} for all to close; true when they did, or there were none.
+     */
+    public static boolean drain(ChannelGroup connections, Object drainEvent, Duration within) {
+        if (within.isZero() || connections.isEmpty()) {
+            return true;
+        }
+        connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(drainEvent));
+        return connections.newCloseFuture().awaitUninterruptibly(within.toMillis());
     }
 
     /** Removes a unix socket's file once its listener is closed. */

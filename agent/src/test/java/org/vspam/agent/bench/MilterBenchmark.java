@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.vspam.agent.Agent;
@@ -50,8 +53,7 @@ public final class MilterBenchmark {
             return;
         }
         try (FakeVspamApi api = new FakeVspamApi();
-             Agent agent = AgentHarness.start("api_url: " + api.baseUrl() + "\nlisten: tcp://127.0.0.1:0\ncache_path: \"\"\n"
-                     + "dnsbl_enabled: false\nlog_level: warn\ncache_ttl: 1h\nmilter_listen: tcp://127.0.0.1:0\n")) {
+             Agent agent = AgentHarness.start(AgentHarness.milterYaml(api, "log_level: warn\ncache_ttl: 1h\n"))) {
             int port = agent.milterServer().orElseThrow().port();
             System.out.printf("agent in this JVM, milter on port %d%n", port);
             measure("127.0.0.1", port, ProcessHandle.current().pid());
@@ -111,10 +113,16 @@ public final class MilterBenchmark {
                 }
             }));
         }
-        while (senders.stream().anyMatch(Thread::isAlive)) {
-            peak.accumulateAndGet(kib(pid, "VmRSS:"), Math::max);
-            peakAnonymous.accumulateAndGet(kib(pid, "RssAnon:"), Math::max);
-            Thread.sleep(50); // sampling /proc while the messages stream in; nothing waits on it
+        // /proc sampled every 50 ms while the messages stream in
+        try (ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor()) {
+            sampler.scheduleAtFixedRate(() -> {
+                peak.accumulateAndGet(kib(pid, "VmRSS:"), Math::max);
+                peakAnonymous.accumulateAndGet(kib(pid, "RssAnon:"), Math::max);
+            }, 0, 50, TimeUnit.MILLISECONDS);
+            for (Thread sender : senders) {
+                sender.join();
+            }
+            sampler.shutdown();
         }
         System.out.printf("%d messages of %d MB in flight at once: all answered in %.1f s, end of message to answer p99 %.1f ms; "
                         + "peak resident memory %.1f MiB (anonymous %.1f MiB), after: %s%n", LARGE, LARGE_SIZE >> 20,

@@ -43,13 +43,7 @@ class MilterFuzzTest {
     void brokenPeersNeverStopTheOthers() throws Exception {
         Random random = new Random(SEED);
         try (FakeVspamApi api = new FakeVspamApi();
-             Agent agent = AgentHarness.start("""
-                     api_url: %s
-                     dnsbl_enabled: false
-                     listen: tcp://127.0.0.1:0
-                     cache_path: ""
-                     milter_listen: tcp://127.0.0.1:0
-                     """.formatted(api.baseUrl()));
+             Agent agent = AgentHarness.start(AgentHarness.milterYaml(api, ""));
              LogCapture log = LogCapture.of(MilterHandler.class)) {
             int port = agent.milterServer().orElseThrow().port();
             AtomicBoolean fuzzing = new AtomicBoolean(true);

@@ -21,15 +21,7 @@ class MilterStopTest {
     @Test
     void aMessageEndedBeforeTheStopIsStillAnswered() throws Exception {
         try (FakeVspamApi api = new FakeVspamApi()) {
-            Agent agent = AgentHarness.start("""
-                    api_url: %s
-                    dnsbl_enabled: false
-                    listen: tcp://127.0.0.1:0
-                    cache_path: ""
-                    decision_timeout: 3s
-                    shutdown_timeout: 5s
-                    milter_listen: tcp://127.0.0.1:0
-                    """.formatted(api.baseUrl()));
+            Agent agent = AgentHarness.start(AgentHarness.milterYaml(api, "decision_timeout: 3s\nshutdown_timeout: 5s\n"));
             try (MilterClient client = MilterClient.tcp(agent.milterServer().orElseThrow().port())) {
                 client.connect(ThreatFixtures.CLEAN_IP);
                 api.slow(Duration.ofMillis(800));

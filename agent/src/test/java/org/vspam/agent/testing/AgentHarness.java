@@ -37,6 +37,17 @@ public final class AgentHarness {
                 """.formatted(api.baseUrl(), redisUrl);
     }
 
+    /** The fake API alone (no DNSBL, no cache file), the milter on a free loopback port; {@code extraYaml} adds keys. */
+    public static String milterYaml(FakeVspamApi api, String extraYaml) {
+        return """
+                api_url: %s
+                dnsbl_enabled: false
+                listen: tcp://127.0.0.1:0
+                cache_path: ""
+                milter_listen: tcp://127.0.0.1:0
+                """.formatted(api.baseUrl()) + extraYaml;
+    }
+
     /** The agent's {@code vspam_shared_cache_up}: 1 while Redis is connected and answering. */
     public static double sharedCacheUp(Agent agent) {
         return agent.context().getBean(io.micrometer.core.instrument.MeterRegistry.class).get("vspam.shared.cache.up").gauge().value();
