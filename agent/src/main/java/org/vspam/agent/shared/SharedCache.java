@@ -232,7 +232,9 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         };
         opening.whenComplete((opened, failure) -> {
             if (failure == null) {
-                connection.set(opened);
+                synchronized (unshared) { // see writeBack: a verdict is kept back or written, never stranded between the two
+                    connection.set(opened);
+                }
                 markConnected(true, null);
                 writeBack(takeUnshared()); // what a recovery announced before the connection was handed over
                 firstAttempt.complete(true);
@@ -303,11 +305,15 @@ public final class SharedCache implements CacheTier, AutoCloseable {
      * for the next recovery.
      */
     private void writeBack(List<Unshared> learnt) {
-        Link redis = connection.get();
-        if (redis == null) {
-            // Lettuce announced the connection before connectAsync handed it over: written once it has
-            learnt.forEach(this::keepUnshared);
-            return;
+        Link redis;
+        synchronized (unshared) {
+            redis = connection.get();
+            if (redis == null) {
+                // Lettuce announced the connection before connectAsync handed it over: written once it has. Under the
+                // lock the hand-over waits for this, so its own write-back finds these verdicts kept.
+                learnt.forEach(this::keepUnshared);
+                return;
+            }
         }
         writeBack(redis, learnt, 0);
     }
