@@ -144,6 +144,7 @@ public final class Agent implements AutoCloseable {
         settings.putAll(properties);
         // Without an API there is no client to build; with one, it is built while the context starts.
         Object[] singletons = config.apiUrl().isPresent() ? new Object[] {config, AgentFactory.launchApiClient(config)} : new Object[] {config};
+        MicronautServices.install();
         return ApplicationContext.builder()
                 .singletons(singletons)
                 .properties(settings)
