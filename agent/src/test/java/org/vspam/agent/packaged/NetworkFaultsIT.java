@@ -38,20 +38,24 @@ import org.vspam.config.GoDuration;
  * and 30% of the packets, then nothing passes, then it flaps, then Redis alone is cut off, twice over
  * ({@code -Dfaults.cycles=10 -Dfaults.blackhole=30s} for the long run). Throughout, a sender
  * listed before the faults is refused, everything else is answered DUNNO within the deadline, each
- * outage is one line and each recovery one, reconnects are paced, and afterwards the agent holds no
- * more threads, files or live heap than before.
+ * outage is one line and each recovery one, reconnects are paced, and the agent holds no more
+ * threads, files or live heap after the last cycle than after the first. (The first outage starts what
+ * the client libraries start once and keep: dnsjava's selector thread with its epoll and eventfd
+ * descriptors, Resilience4j's scheduler for a breaker's return to half-open; the figures before any
+ * fault are printed beside.)
  */
 @Timeout(1800)
 class NetworkFaultsIT {
     private static final Duration DECISION_TIMEOUT = Duration.ofMillis(500);
     private static final String REJECT = "action=550 Message rejected: sender listed in vspam.org (phishing)";
     private static final int CONNECTIONS = 20;
-    /** A generation's use in {@code GC.heap_info} (the serial collector's: {@code DefNew total 116160K, used 28958K}, {@code Tenured ...}). */
-    private static final Pattern USED = Pattern.compile("(?m)^\\S+ +total \\d+K, used (\\d+)K");
+    /** A line of {@code jcmd GC.class_histogram}: {@code  1:  53400  5159816  [B (java.base@25)}, and its {@code Total} line. */
+    private static final Pattern HISTOGRAM = Pattern.compile("(?m)^(?:[ \\t]*\\d+:|Total)[ \\t]+\\d+[ \\t]+(\\d+)(?:[ \\t]+(\\S+))?");
     private static final String API = "SourceHealth: vspam.org API";
     private static final String REDIS = "SharedCache: shared cache";
     private static final String DNSBL = "SourceHealth: DNSBL " + Rbldnsd.ZONE;
-    private static final int CYCLES = Integer.getInteger("faults.cycles", 2);
+    /** At least two: what the agent holds after the first is the measure for the rest. */
+    private static final int CYCLES = Math.max(2, Integer.getInteger("faults.cycles", 2));
     private static final Duration BLACKHOLE = GoDuration.parse(System.getProperty("faults.blackhole", "6s"));
 
     @Test
@@ -126,7 +130,15 @@ class NetworkFaultsIT {
                 long redisAttempts = network.connectionAttempts(6379);
                 long apiAttempts = network.connectionAttempts(8080);
                 long faultsStarted = System.nanoTime();
+                long heapFirst = 0;
+                int threadsFirst = 0;
+                int filesFirst = 0;
                 for (int cycle = 0; cycle < CYCLES; cycle++) {
+                    if (cycle == 1) {
+                        heapFirst = liveHeap(agent);
+                        threadsFirst = threads(agent);
+                        filesFirst = files(agent);
+                    }
                     phase(Duration.ofSeconds(2));
                     apiRelay.delay(Duration.ofMillis(200), Duration.ofMillis(50));
                     redisRelay.delay(Duration.ofMillis(200), Duration.ofMillis(50));
@@ -180,18 +192,20 @@ class NetworkFaultsIT {
                                 .startsWith(i % 2 == 0 ? "WARN" : "INFO");
                     }
                 }
-                assertThat(threadsAfter).as("threads after the faults (before: %d)", threads).isLessThanOrEqualTo(threads + 2);
-                assertThat(filesAfter).as("open files after the faults (before: %d)", files).isLessThanOrEqualTo(files + 2);
-                assertThat(heapAfter).as("live heap after the faults (before: %d KiB)", heap >> 10).isLessThanOrEqualTo(heap + (8L << 20));
+                assertThat(threadsAfter).as("threads after the last cycle (after the first: %d)", threadsFirst).isLessThanOrEqualTo(threadsFirst + 2);
+                assertThat(filesAfter).as("open files after the last cycle (after the first: %d)", filesFirst).isLessThanOrEqualTo(filesFirst + 2);
+                assertThat(heapAfter).as("live heap after the last cycle (after the first: %d KiB)", heapFirst >> 10)
+                        .isLessThanOrEqualTo(heapFirst + (8L << 20));
                 // paced: one Redis connection at a time, retried with a backoff; the API's pool is bounded
                 assertThat(redisAttempts / faultSeconds).as("Redis connection attempts per second of faults").isLessThan(2);
                 assertThat(apiAttempts / faultSeconds).as("API connection attempts per second of faults").isLessThan(20);
                 System.out.printf("[network] %d cycles, blackhole %s: %d answers on %d connections, p99 %.1f ms, slowest %.1f ms; "
                                 + "%d API, %d DNSBL and %d Redis outage lines; connection attempts in %.0f s: Redis %d, API %d; "
-                                + "threads %d -> %d, files %d -> %d, live heap %d -> %d KiB%n",
+                                + "threads %d -> %d -> %d, files %d -> %d -> %d, live heap %d -> %d -> %d KiB (before, after the first cycle, after the last)%n",
                         CYCLES, GoDuration.format(BLACKHOLE), sent.get(), CONNECTIONS, p99.toNanos() / 1e6, sorted.getLast() / 1e6,
                         states(agent, API).size() / 2, states(agent, DNSBL).size() / 2, (states(agent, REDIS).size() - 1) / 2,
-                        faultSeconds, redisAttempts, apiAttempts, threads, threadsAfter, files, filesAfter, heap >> 10, heapAfter >> 10);
+                        faultSeconds, redisAttempts, apiAttempts, threads, threadsFirst, threadsAfter, files, filesFirst, filesAfter,
+                        heap >> 10, heapFirst >> 10, heapAfter >> 10);
             } finally {
                 agent.terminate();
                 agent.close();
@@ -236,19 +250,28 @@ class NetworkFaultsIT {
                 .filter(line -> line.startsWith("Threads:")).findFirst().orElseThrow().replaceAll("\\D", ""));
     }
 
-    /** The heap in use after a full collection ({@code jcmd GC.run}, then {@code GC.heap_info}): what the agent holds on to. */
+    /**
+     * What the agent's heap holds: the objects {@code jcmd GC.class_histogram} finds reachable (it collects first). Neither the
+     * heap's use after {@code GC.run} nor its old generation alone measured that: the load refills the young generation (12 MiB)
+     * before the reading, and the serial collector leaves part of the dead space in place, as filler objects, instead of moving
+     * what is live over it (its MarkSweepDeadRatio): 18 MiB of them once read as growth.
+     */
     private static long liveHeap(PackagedAgent agent) throws Exception {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        Commands.run(List.of(jcmd, String.valueOf(agent.pid()), "GC.run"));
-        long used = 0;
-        Matcher sizes = USED.matcher(Commands.run(List.of(jcmd, String.valueOf(agent.pid()), "GC.heap_info")));
-        while (sizes.find()) {
-            used += Long.parseLong(sizes.group(1)) << 10;
+        Matcher line = HISTOGRAM.matcher(Commands.run(List.of(jcmd, String.valueOf(agent.pid()), "GC.class_histogram")));
+        long total = -1;
+        long fillers = 0;
+        while (line.find()) {
+            if (line.group(2) == null) {
+                total = Long.parseLong(line.group(1));
+            } else if (line.group(2).startsWith("[Ljdk.internal.vm.FillerElement;")) {
+                fillers += Long.parseLong(line.group(1));
+            }
         }
-        if (used == 0) {
-            throw new IllegalStateException("no heap use in jcmd GC.heap_info");
+        if (total < 0) {
+            throw new IllegalStateException("no Total in jcmd GC.class_histogram");
         }
-        return used;
+        return total - fillers;
     }
 
     private static int files(PackagedAgent agent) throws Exception {
