@@ -6,7 +6,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.util.List;
@@ -37,8 +37,8 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
     }
 
     /** The standard-output appender every log line goes through, writing with a started {@code encoder}. */
-    static ConsoleAppender<ILoggingEvent> console(LoggerContext context, Encoder<ILoggingEvent> encoder) {
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    static OutputStreamAppender<ILoggingEvent> console(LoggerContext context, Encoder<ILoggingEvent> encoder) {
+        BatchedConsoleAppender console = new BatchedConsoleAppender();
         console.setContext(context);
         console.setName(APPENDER);
         console.setEncoder(encoder);

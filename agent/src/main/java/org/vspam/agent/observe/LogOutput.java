@@ -5,7 +5,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
 import org.slf4j.LoggerFactory;
 import org.vspam.config.LogFormat;
 import org.vspam.config.LogLevel;
@@ -33,7 +34,7 @@ public final class LogOutput {
 
     private static void useJson(LoggerContext logging) {
         Logger root = logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        if (root.getAppender(APPENDER) instanceof ConsoleAppender<ILoggingEvent> console && console.getEncoder() instanceof JsonEncoder) {
+        if (root.getAppender(APPENDER) instanceof OutputStreamAppender<ILoggingEvent> console && console.getEncoder() instanceof JsonEncoder) {
             return;
         }
         JsonEncoder encoder = new JsonEncoder();
@@ -45,7 +46,11 @@ public final class LogOutput {
         encoder.setWithArguments(false);
         encoder.setWithFormattedMessage(true);
         encoder.start();
-        root.detachAppender(APPENDER);
+        Appender<ILoggingEvent> text = root.getAppender(APPENDER);
         root.addAppender(LogDefaults.console(logging, encoder));
+        if (text != null) {
+            root.detachAppender(text);
+            text.stop(); // writes out what it still held
+        }
     }
 }
