@@ -39,8 +39,9 @@ import java.util.TreeSet;
  * an IDE) the agent lets Micronaut look for itself, so a list can never be older than the classes.
  */
 public final class MicronautServices {
-    /** Where the list is in the jar: one "service-type implementation" per line. */
-    static final String INDEX = "META-INF/vspam/micronaut-services.txt";
+    /** Where the list is in the jar (the build's pom names it too): one "service-type implementation" per line. */
+    public static final String INDEX = "META-INF/vspam/micronaut-services.txt";
+    private static final String SERVICES = "META-INF/services/";
 
     private static boolean installed;
 
@@ -149,8 +150,6 @@ public final class MicronautServices {
         Files.createDirectories(out.getParent());
         Files.write(out, lines, StandardCharsets.UTF_8);
     }
-
-    private static final String SERVICES = "META-INF/services/";
 
     /** The names of the {@code META-INF/services/} files in every jar and directory of the classpath. */
     private static Set<String> standardServiceTypes(ClassLoader loader) throws IOException {

@@ -18,6 +18,7 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vspam.agent.MicronautServices;
 import org.vspam.agent.testing.AotTraining;
 import org.vspam.agent.testing.PackagedAgent;
 import org.vspam.agent.testing.PolicyClient;
@@ -25,8 +26,6 @@ import org.vspam.agent.testing.Ports;
 
 /** The list of the framework's service entries the build writes into the jar, and a start that uses it. */
 class MicronautServicesIT {
-    private static final String INDEX = "META-INF/vspam/micronaut-services.txt";
-
     @TempDir
     Path dir;
 
@@ -34,7 +33,7 @@ class MicronautServicesIT {
     void theJarsListNamesEveryServiceEntryOfTheJarAndNothingTheJarLacks() throws IOException {
         // read as the JVM reads it: a multi-release jar, some classes under META-INF/versions/
         try (JarFile jar = new JarFile(AotTraining.jar().toFile(), true, ZipFile.OPEN_READ, Runtime.version())) {
-            Set<String> listed = new HashSet<>(read(jar, jar.getJarEntry(INDEX)));
+            Set<String> listed = new HashSet<>(read(jar, jar.getJarEntry(MicronautServices.INDEX)));
             Set<String> inJar = new HashSet<>();
             for (JarEntry entry : jar.stream().filter(entry -> !entry.isDirectory()).toList()) {
                 String name = entry.getName();
