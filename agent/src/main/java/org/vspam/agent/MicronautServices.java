@@ -10,31 +10,32 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.net.URI;
 import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.net.URI;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Set;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /**
  * The framework's service entries (its bean definitions under {@code META-INF/micronaut/}), listed once
  * when the jar is built instead of at every start. Micronaut finds them by opening the jar as a file
  * system and walking that directory, which meant indexing all 15,000 entries of the agent's jar again
  * before the first bean (about 0.08 s of a start that has to be short). The build writes the list with
- * Micronaut's own lookup ({@link #main}); a start from the jar hands it back to Micronaut through its
+ * Micronaut's own lookup and the classpath's {@code META-INF/services} files ({@link #main}), the two
+ * places Micronaut looks; a start from the jar hands it back to Micronaut through its
  * static optimizations, the hook its own build-time optimizer uses. Run from class directories (tests,
  * an IDE) the agent lets Micronaut look for itself, so a list can never be older than the classes.
  */
@@ -62,7 +63,7 @@ public final class MicronautServices {
             return;
         }
         Map<String, SoftServiceLoader.StaticServiceLoader<?>> listed = new LinkedHashMap<>();
-        read(index).forEach((type, implementations) -> listed.put(type, condition -> implementations.stream()
+        read().forEach((type, implementations) -> listed.put(type, condition -> implementations.stream()
                 .filter(condition)
                 .<StaticDefinition<Object>>mapMulti((implementation, found) -> {
                     Object instance = instantiate(implementation);
@@ -101,9 +102,11 @@ public final class MicronautServices {
         }
     }
 
-    private static Map<String, List<String>> read(URL index) {
+    /** The list, read through the class loader's own open jar (a jar: URL's stream would open it again). */
+    private static Map<String, List<String>> read() {
         Map<String, List<String>> services = new LinkedHashMap<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(index.openStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                MicronautServices.class.getClassLoader().getResourceAsStream(INDEX), StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 int space = line.indexOf(' ');
                 services.computeIfAbsent(line.substring(0, space), type -> new ArrayList<>()).add(line.substring(space + 1));
