@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -71,6 +72,15 @@ public final class AgentContainer {
     public static final String TLS_DIR = "/etc/vspam-tls";
     public static final String REDIS_CA_FILE = TLS_DIR + "/redis-ca.crt";
 
+    /**
+     * Below this memory limit an agent with Redis or the milter keeps its JVM to the quick compiler
+     * ({@link #QUICK_COMPILER_ONLY}): with both compilers, either one's load got the JVM killed under
+     * 96 MiB, while the policy service alone fits (README, "A memory limit below 128 MiB").
+     */
+    static final Quantity QUICK_COMPILER_BELOW = new Quantity("128Mi");
+    /** Set as {@code JDK_JAVA_OPTIONS}, which the JVM adds to the image's and the packages' flags. */
+    static final String QUICK_COMPILER_ONLY = "-XX:TieredStopAtLevel=1";
+
     private AgentContainer() {
     }
 
@@ -89,6 +99,10 @@ public final class AgentContainer {
         listenerEnv(plan.milter(), sidecar).entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(entry -> env.add(new EnvVar(entry.getKey(), entry.getValue(), null)));
         env.addAll(plan.secretEnv());
+        ResourceRequirements resources = sidecar ? plan.sidecarResources() : plan.deploymentResources();
+        if (quickCompilerOnly(plan, resources)) {
+            env.add(new EnvVar("JDK_JAVA_OPTIONS", QUICK_COMPILER_ONLY, null));
+        }
         List<VolumeMount> mounts = new ArrayList<>(List.of(
                 mount(CONFIG_VOLUME, CONFIG_DIR, true),
                 mount(CACHE_VOLUME, "/var/lib/vspam", false),
@@ -107,7 +121,7 @@ public final class AgentContainer {
                 .withArgs("--config", CONFIG_DIR + "/" + AgentNames.CONFIG_FILE, "serve")
                 .withEnv(env)
                 .withVolumeMounts(mounts)
-                .withResources(sidecar ? plan.sidecarResources() : plan.deploymentResources())
+                .withResources(resources)
                 .withSecurityContext(securityContext())
                 .addNewPort().withName("http").withContainerPort(AgentNames.HTTP_PORT).withProtocol("TCP").endPort()
                 .addAllToPorts(plan.milter() && !sidecar
@@ -115,6 +129,13 @@ public final class AgentContainer {
                         : List.of())
                 .withStartupProbe(health(1, 60))
                 .withLivenessProbe(health(10, 3));
+    }
+
+    private static boolean quickCompilerOnly(AgentPlan plan, ResourceRequirements resources) {
+        Quantity limit = resources.getLimits() == null ? null : resources.getLimits().get("memory");
+        boolean redis = plan.secretEnv().stream().anyMatch(variable -> variable.getName().equals(Setting.REDIS_URL.environmentVariable()));
+        return limit != null && (redis || plan.milter())
+                && Quantity.getAmountInBytes(limit).compareTo(Quantity.getAmountInBytes(QUICK_COMPILER_BELOW)) < 0;
     }
 
     /** The volumes the container mounts (the socket's only beside Postfix, the Redis CA's only when one is named). */
