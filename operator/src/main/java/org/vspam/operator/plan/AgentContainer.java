@@ -132,7 +132,7 @@ public final class AgentContainer {
     }
 
     private static boolean quickCompilerOnly(AgentPlan plan, ResourceRequirements resources) {
-        Quantity limit = resources.getLimits() == null ? null : resources.getLimits().get("memory");
+        Quantity limit = resources == null || resources.getLimits() == null ? null : resources.getLimits().get("memory");
         boolean redis = plan.secretEnv().stream().anyMatch(variable -> variable.getName().equals(Setting.REDIS_URL.environmentVariable()));
         return limit != null && (redis || plan.milter())
                 && Quantity.getAmountInBytes(limit).compareTo(Quantity.getAmountInBytes(QUICK_COMPILER_BELOW)) < 0;

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.vspam.operator.customresource.RedisSpec;
 import org.vspam.operator.customresource.VspamAgent;
@@ -46,6 +47,17 @@ class AgentContainerTest {
         VspamAgent defaults = Fixtures.agent("mail", "vspam"); // with Redis
         defaults.getSpec().milter.enabled = true;
         AgentPlan plan = Fixtures.plan(defaults);
+        assertThat(jvmOptions(AgentContainer.container(plan, true).build())).isEmpty();
+        assertThat(jvmOptions(AgentContainer.container(plan, false).build())).isEmpty();
+    }
+
+    @Test
+    void noLimitNoChange() {
+        VspamAgent agent = Fixtures.agent("mail", "vspam");
+        agent.getSpec().redis = null;
+        agent.getSpec().milter.enabled = true;
+        AgentPlan plan = new AgentPlanner(new OperatorDefaults(Fixtures.IMAGE, null, null))
+                .plan(agent, name -> Optional.of(Fixtures.secret("mail", name, "api-key", Fixtures.API_KEY)));
         assertThat(jvmOptions(AgentContainer.container(plan, true).build())).isEmpty();
         assertThat(jvmOptions(AgentContainer.container(plan, false).build())).isEmpty();
     }
