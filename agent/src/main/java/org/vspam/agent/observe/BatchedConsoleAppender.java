@@ -44,6 +44,7 @@ final class BatchedConsoleAppender extends OutputStreamAppender<ILoggingEvent> {
     public void start() {
         // Stopping the appender (a change of log_format) flushes it and leaves the target open.
         setOutputStream(new BufferedOutputStream(new FilterOutputStream(target) {
+            // FilterOutputStream's own would hand the target a full buffer one byte at a time
             @Override
             public void write(byte[] bytes, int offset, int length) throws IOException {
                 out.write(bytes, offset, length);
