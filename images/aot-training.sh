@@ -5,34 +5,46 @@
 #
 #   aot-training.sh JAR CACHE JVM-OPTIONS-FILE
 #
-# The agent listens on three free loopback ports, so that a build may run beside a running agent.
+# The agent listens on three free loopback ports, so that a build may run beside a running agent. They
+# are taken below the kernel's range for outgoing connections' ports, which a connection of another
+# program may hold at any moment; an agent that still cannot listen is started again on other ports.
 set -euo pipefail
 jar=$1 cache=$2 options=$3
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
+read -r ephemeral_low _ 2>/dev/null < /proc/sys/net/ipv4/ip_local_port_range || ephemeral_low=32768
+ports=10000-$((ephemeral_low - 1))
+[ "$ephemeral_low" -gt 11000 ] || ports=20000-59999
 free_port() {
   local port
-  for port in $(shuf -i 20000-59999 -n 50); do
+  for port in $(shuf -i "$ports" -n 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
   echo "aot-training: no free loopback port" >&2; exit 69
 }
-policy_port=$(free_port) http_port=$(free_port) milter_port=$(free_port)
-[ "$policy_port" != "$http_port" ] || http_port=$(free_port)
-while [ "$milter_port" = "$policy_port" ] || [ "$milter_port" = "$http_port" ]; do milter_port=$(free_port); done
 
-# The agent's own HTTP listener stands in for the API: it answers every lookup 404 (not listed), so the
-# API client's whole path (connect, request, answer, verdict) is recorded. Nothing answers DNS on port 9:
-# the DNSBL client runs its error path, quickly.
-export VSPAM_API_URL=http://127.0.0.1:$http_port VSPAM_DNSBL_RESOLVERS=127.0.0.1:9 VSPAM_DECISION_TIMEOUT=200ms \
-  VSPAM_CACHE_PATH="" VSPAM_LISTEN=tcp://127.0.0.1:$policy_port VSPAM_HTTP_ENABLED=true \
-  VSPAM_HTTP_LISTEN=127.0.0.1:$http_port VSPAM_MILTER_LISTEN=tcp://127.0.0.1:$milter_port VSPAM_LOG_LEVEL=error
-"$java" @"$options" -XX:AOTCacheOutput="$cache" -Xlog:aot=error -jar "$jar" serve &
-agent=$!
+for attempt in 1 2 3; do
+  policy_port=$(free_port) http_port=$(free_port) milter_port=$(free_port)
+  [ "$policy_port" != "$http_port" ] || http_port=$(free_port)
+  while [ "$milter_port" = "$policy_port" ] || [ "$milter_port" = "$http_port" ]; do milter_port=$(free_port); done
 
-for _ in $(seq 1 300); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$policy_port") 2>/dev/null; then break; fi
-  sleep 0.1
+  # The agent's own HTTP listener stands in for the API: it answers every lookup 404 (not listed), so the
+  # API client's whole path (connect, request, answer, verdict) is recorded. Nothing answers DNS on port 9:
+  # the DNSBL client runs its error path, quickly.
+  export VSPAM_API_URL=http://127.0.0.1:$http_port VSPAM_DNSBL_RESOLVERS=127.0.0.1:9 VSPAM_DECISION_TIMEOUT=200ms \
+    VSPAM_CACHE_PATH="" VSPAM_LISTEN=tcp://127.0.0.1:$policy_port VSPAM_HTTP_ENABLED=true \
+    VSPAM_HTTP_LISTEN=127.0.0.1:$http_port VSPAM_MILTER_LISTEN=tcp://127.0.0.1:$milter_port VSPAM_LOG_LEVEL=error
+  "$java" @"$options" -XX:AOTCacheOutput="$cache" -Xlog:aot=error -jar "$jar" serve &
+  agent=$!
+  # the HTTP listener opens last: once it answers, the policy and milter listeners are open too
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null || ! kill -0 "$agent" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  kill -0 "$agent" 2>/dev/null && break
+  wait "$agent" || true
+  [ "$attempt" -lt 3 ] || { echo "aot-training: the agent did not start" >&2; exit 1; }
+  echo "aot-training: the agent did not start (attempt $attempt), trying other ports" >&2
 done
 exec 3<>"/dev/tcp/127.0.0.1/$policy_port"
 for i in $(seq 1 40); do
