@@ -53,7 +53,7 @@ import org.yaml.snakeyaml.Yaml;
 class MonitoringIT {
     private static final Path MONITORING = Path.of("../charts/vspam-operator/monitoring");
     /** Every metric name the rules and the dashboard use. */
-    private static final Pattern METRIC = Pattern.compile("\\b(vspam_[a-z_]+|operator_sdk_[a-z_]+|jvm_[a-z_]+|up)\\b");
+    private static final Pattern METRIC = Pattern.compile("\\b(vspam_[a-z_]+|operator_sdk_[a-z_]+|jvm_[a-z_]+|process_[a-z_]+|up)\\b");
     static KubernetesClient client;
     private static Path work;
 

@@ -48,6 +48,7 @@ public final class AgentMetrics implements DecisionListener, LookupListener {
         }
         localHits = sources.get(Source.LOCAL_CACHE).outcomes.get("hit");
         localMisses = sources.get(Source.LOCAL_CACHE).outcomes.get("miss");
+        ResidentMemory.register(registry);
     }
 
     @Override

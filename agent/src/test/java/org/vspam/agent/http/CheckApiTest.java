@@ -262,6 +262,8 @@ class CheckApiTest {
         assertThat(metrics).containsPattern("vspam_decisions_total\\{transport=\"http\",verdict=\"listed\"} [1-9]")
                 .contains("vspam_decision_duration_seconds_bucket{transport=\"http\"")
                 .containsPattern("vspam_lookups_total\\{outcome=\"listed\",source=\"api\"} [1-9]")
+                // what a container's memory limit is about, beside the JVM's heap and non-heap
+                .containsPattern("(?m)^process_resident_memory_bytes [1-9]")
                 .doesNotContain("botnet.example.net");
 
         Path file = Files.createTempFile("metrics", ".prom");
