@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.vspam.agent.testing.Commands;
+import org.vspam.agent.testing.Tools;
 import org.vspam.operator.OperatorSettings;
 import org.yaml.snakeyaml.Yaml;
 
-/** The images are built under the names the chart and the operator pull by default. */
+/** The images are built under the names the chart and the operator pull by default, and load so. */
 class ImageNamesIT {
     private static final Path CHART = Path.of("../charts/vspam-operator");
 
@@ -29,6 +33,26 @@ class ImageNamesIT {
         assertThat(agent).isEqualTo(values.get("agentImage").get("repository") + ":" + tag);
         Bindable operatorDefault = OperatorSettings.class.getDeclaredConstructors()[0].getParameters()[1].getAnnotation(Bindable.class);
         assertThat(operatorDefault.defaultValue()).as("the operator's default agent image").isEqualTo(agent);
+    }
+
+    @Test
+    void podmanLoadsEachArchiveUnderThatNameWithTheBuiltDigest(@TempDir Path storage) throws Exception {
+        Tools.require("podman", "apt-get install podman");
+        // a store of its own, and the storage driver that needs no kernel support
+        List<String> podman = List.of("podman", "--root", storage.resolve("root").toString(), "--runroot", storage.resolve("run").toString(),
+                "--storage-driver", "vfs");
+        for (OciImage image : List.of(OciImage.agent(), OciImage.operator())) {
+            // the README's command
+            String loaded = Commands.run(concat(podman, "load", "-i", image.archive().toString()));
+            String reference = reference(image);
+            assertThat(loaded).contains("Loaded image: " + reference);
+            String digest = Commands.run(concat(podman, "image", "inspect", "--format", "{{.Digest}}", reference)).strip();
+            assertThat(digest).isEqualTo(Files.readString(Path.of(image.archive().toString().replace(".tar", ".digest"))).strip());
+        }
+    }
+
+    private static List<String> concat(List<String> command, String... arguments) {
+        return Stream.concat(command.stream(), Arrays.stream(arguments)).toList();
     }
 
     /** The name the build gave the archive's image ({@code podman load} tags it so). */
