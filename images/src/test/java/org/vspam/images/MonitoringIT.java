@@ -114,7 +114,8 @@ class MonitoringIT {
                       evaluation_interval: 1s
                     rule_files: [vspam-rules.yaml]
                     scrape_configs:
-                      - job_name: vspam
+                      # the job names the operator's ServiceMonitor and PodMonitor and the chart's give the targets
+                      - job_name: vspam-agent
                         static_configs: [{targets: ["127.0.0.1:%d"]}]
                       - job_name: vspam-operator
                         metrics_path: /prometheus

@@ -9,15 +9,15 @@ import java.util.Map;
 /** {@code spec.metrics}: how Prometheus finds the agents' /metrics on port 10046. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MetricsSpec {
-    @JsonPropertyDescription("Create a ServiceMonitor (Prometheus Operator) for the shared Deployment; only where its CRD is installed")
+    @JsonPropertyDescription("Create a ServiceMonitor (Prometheus Operator) for the shared Deployment and a PodMonitor for the sidecars; each only where its CRD is installed")
     @Default("false")
     public Boolean serviceMonitor = false;
 
-    @JsonPropertyDescription("Scrape interval of the ServiceMonitor")
+    @JsonPropertyDescription("Scrape interval of the ServiceMonitor and the PodMonitor")
     @Pattern(VspamAgentSpec.DURATION)
     @Default("30s")
     public String interval = "30s";
 
-    @JsonPropertyDescription("Extra labels on the ServiceMonitor, e.g. the release label a Prometheus selects on")
+    @JsonPropertyDescription("Extra labels on the ServiceMonitor and the PodMonitor, e.g. the release label a Prometheus selects on")
     public Map<String, String> labels;
 }

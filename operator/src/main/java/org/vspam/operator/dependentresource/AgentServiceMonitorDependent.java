@@ -27,19 +27,34 @@ public final class AgentServiceMonitorDependent extends CRUDKubernetesDependentR
     }
 
     public static ServiceMonitor render(VspamAgent agent) {
-        MetricsSpec metrics = agent.getSpec().metrics == null ? new MetricsSpec() : agent.getSpec().metrics;
-        ObjectMeta metadata = AgentNames.metadata(agent, AgentNames.workload(agent));
-        if (metrics.labels != null) {
-            Map<String, String> labels = new LinkedHashMap<>(metadata.getLabels());
-            labels.putAll(metrics.labels); // e.g. the release label a Prometheus selects on
-            metadata.setLabels(labels);
-        }
         return new ServiceMonitorBuilder()
-                .withMetadata(metadata)
+                .withMetadata(monitorMetadata(agent, AgentNames.workload(agent)))
                 .withNewSpec()
+                // the job is the Service's app.kubernetes.io/name, vspam-agent, whatever the resource is called:
+                // the shipped alert rules and dashboard find every agent by it
+                .withJobLabel("app.kubernetes.io/name")
                 .withNewSelector().withMatchLabels(AgentNames.selector(agent)).endSelector()
-                .addNewEndpoint().withPort("http").withPath("/metrics").withInterval(metrics.interval).endEndpoint()
+                .addNewEndpoint().withPort("http").withPath("/metrics").withInterval(interval(agent)).endEndpoint()
                 .endSpec()
                 .build();
+    }
+
+    /** A monitor's metadata: the owned objects' labels, and those {@code spec.metrics.labels} adds (the release a Prometheus selects). */
+    static ObjectMeta monitorMetadata(VspamAgent agent, String name) {
+        ObjectMeta metadata = AgentNames.metadata(agent, name);
+        if (metrics(agent).labels != null) {
+            Map<String, String> labels = new LinkedHashMap<>(metadata.getLabels());
+            labels.putAll(metrics(agent).labels);
+            metadata.setLabels(labels);
+        }
+        return metadata;
+    }
+
+    static String interval(VspamAgent agent) {
+        return metrics(agent).interval;
+    }
+
+    private static MetricsSpec metrics(VspamAgent agent) {
+        return agent.getSpec().metrics == null ? new MetricsSpec() : agent.getSpec().metrics;
     }
 }

@@ -20,6 +20,12 @@ public final class Conditions {
         return deploymentEnabled(agent) && agent.getSpec().metrics != null && Boolean.TRUE.equals(agent.getSpec().metrics.serviceMonitor);
     }
 
+    /** Prometheus Operator scraping is asked for, and there are sidecars for a PodMonitor to scrape. */
+    public static boolean podMonitorWanted(VspamAgent agent) {
+        return agent.getSpec().metrics != null && Boolean.TRUE.equals(agent.getSpec().metrics.serviceMonitor)
+                && agent.getSpec().sidecars != null && agent.getSpec().sidecars.selector != null;
+    }
+
     /** The shared Deployment and its Service, unless {@code spec.deployment.enabled} is false. */
     public static final class DeploymentEnabled implements Condition<Object, VspamAgent> {
         @Override
@@ -42,6 +48,14 @@ public final class Conditions {
         @Override
         public boolean isMet(DependentResource<Object, VspamAgent> dependent, VspamAgent agent, Context<VspamAgent> context) {
             return serviceMonitorWanted(agent);
+        }
+    }
+
+    /** {@code spec.metrics.serviceMonitor} asks for Prometheus Operator scraping, and sidecars are injected. */
+    public static final class PodMonitorWanted implements Condition<Object, VspamAgent> {
+        @Override
+        public boolean isMet(DependentResource<Object, VspamAgent> dependent, VspamAgent agent, Context<VspamAgent> context) {
+            return podMonitorWanted(agent);
         }
     }
 }

@@ -35,6 +35,22 @@ public final class AgentNames {
     /** The agent pods' app.kubernetes.io/name (the chart's webhook never sends them to itself). */
     public static final String APP = "vspam-agent";
 
+    /**
+     * On each Postfix pod that carries this resource's sidecar (set with the sidecar, in the template or
+     * the pod): what the sidecars' PodMonitor selects.
+     */
+    public static final String SIDECAR_LABEL = "vspam.org/agent";
+
+    /** The PodMonitor of the sidecars. */
+    public static String sidecarMonitor(VspamAgent agent) {
+        return agent.getMetadata().getName() + "-sidecars";
+    }
+
+    /** What selects the Postfix pods that carry this resource's sidecar. */
+    public static Map<String, String> sidecarSelector(VspamAgent agent) {
+        return Map.of(SIDECAR_LABEL, agent.getMetadata().getName());
+    }
+
     /** What selects the agent pods of one resource. */
     public static Map<String, String> selector(VspamAgent agent) {
         return Map.of("app.kubernetes.io/name", APP, "app.kubernetes.io/instance", agent.getMetadata().getName());

@@ -33,6 +33,7 @@ import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.dependentresource.AgentConfigMapDependent;
 import org.vspam.operator.dependentresource.AgentDeploymentDependent;
 import org.vspam.operator.dependentresource.AgentDisruptionBudgetDependent;
+import org.vspam.operator.dependentresource.AgentPodMonitorDependent;
 import org.vspam.operator.dependentresource.AgentServiceDependent;
 import org.vspam.operator.dependentresource.AgentServiceMonitorDependent;
 import org.vspam.operator.dependentresource.Conditions;
@@ -52,7 +53,9 @@ import org.vspam.operator.sidecar.Workloads;
     @Dependent(name = "disruption-budget", type = AgentDisruptionBudgetDependent.class,
             reconcilePrecondition = Conditions.SeveralReplicas.class),
     @Dependent(name = "service-monitor", type = AgentServiceMonitorDependent.class, dependsOn = "service",
-            reconcilePrecondition = Conditions.ServiceMonitorWanted.class, activationCondition = CRDPresentActivationCondition.class)
+            reconcilePrecondition = Conditions.ServiceMonitorWanted.class, activationCondition = CRDPresentActivationCondition.class),
+    @Dependent(name = "pod-monitor", type = AgentPodMonitorDependent.class,
+            reconcilePrecondition = Conditions.PodMonitorWanted.class, activationCondition = CRDPresentActivationCondition.class)
 })
 @ControllerConfiguration(name = VspamAgentReconciler.NAME)
 public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Cleaner<VspamAgent> {

@@ -20,13 +20,15 @@ import java.util.Map;
 import java.util.Set;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.plan.AgentContainer;
+import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.plan.AgentPlan;
 
 /**
  * What the sidecar adds to a Postfix pod template, and how it is taken out again leaving the rest
  * exactly as the user wrote it. The agent runs as a native sidecar (an init container that keeps
  * running), so Postfix starts only once the agent's startup probe passes; the policy socket lives in
- * an emptyDir mounted at /var/run/vspam/ in the agent and in Postfix's containers.
+ * an emptyDir mounted at /var/run/vspam/ in the agent and in Postfix's containers. The pod is labelled
+ * with the resource's name ({@link AgentNames#SIDECAR_LABEL}), by which Prometheus finds the sidecars.
  */
 public final class PostfixSidecar {
     /** On a Postfix pod template: what was injected; a change of it rolls the Postfix pods. */
@@ -52,6 +54,10 @@ public final class PostfixSidecar {
         Map<String, String> annotations = new HashMap<>(mapOrEmpty(result.getMetadata().getAnnotations()));
         annotations.put(SIDECAR_HASH, fingerprint(agent, plan, containers));
         result.getMetadata().setAnnotations(annotations);
+        // what the sidecars' PodMonitor selects the pods by
+        Map<String, String> labels = new HashMap<>(mapOrEmpty(result.getMetadata().getLabels()));
+        labels.putAll(AgentNames.sidecarSelector(agent));
+        result.getMetadata().setLabels(labels);
         result.getSpec().getInitContainers().add(sidecar); // after the user's own init containers
         result.getSpec().getVolumes().addAll(AgentContainer.volumes(agent, plan, true));
         VolumeMount socket = new VolumeMountBuilder().withName(AgentContainer.SOCKET_VOLUME).withMountPath(AgentContainer.SOCKET_DIR).build();
@@ -70,6 +76,11 @@ public final class PostfixSidecar {
             Map<String, String> annotations = new HashMap<>(result.getMetadata().getAnnotations());
             annotations.remove(SIDECAR_HASH);
             result.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
+        }
+        if (result.getMetadata().getLabels() != null && result.getMetadata().getLabels().containsKey(AgentNames.SIDECAR_LABEL)) {
+            Map<String, String> labels = new HashMap<>(result.getMetadata().getLabels());
+            labels.remove(AgentNames.SIDECAR_LABEL);
+            result.getMetadata().setLabels(labels.isEmpty() ? null : labels);
         }
         result.getSpec().setInitContainers(new ArrayList<>(result.getSpec().getInitContainers().stream()
                 .filter(container -> !AgentContainer.NAME.equals(container.getName())).toList()));
@@ -114,7 +125,8 @@ public final class PostfixSidecar {
      */
     public static boolean upToDate(PodTemplateSpec template, String fingerprint, List<String> containers) {
         if (!present(template) || template.getMetadata() == null
-                || !fingerprint.equals(mapOrEmpty(template.getMetadata().getAnnotations()).get(SIDECAR_HASH))) {
+                || !fingerprint.equals(mapOrEmpty(template.getMetadata().getAnnotations()).get(SIDECAR_HASH))
+                || !mapOrEmpty(template.getMetadata().getLabels()).containsKey(AgentNames.SIDECAR_LABEL)) {
             return false;
         }
         Set<String> volumes = new HashSet<>();

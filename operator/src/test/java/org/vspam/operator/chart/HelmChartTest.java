@@ -209,8 +209,13 @@ class HelmChartTest {
                     assertThat(expression.getValues()).contains("kube-system");
                 });
         assertThat(env(operator(objects), "VSPAM_OPERATOR_NAMESPACES")).contains("");
-        assertThat(kind(objects, "ServiceMonitor")).singleElement().satisfies(monitor ->
-                assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus"));
+        assertThat(kind(objects, "ServiceMonitor")).singleElement().satisfies(monitor -> {
+            assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
+            // the job the alert rules and the dashboard select (vspam-operator), whatever the release is called
+            assertThat(Serialization.asJson(monitor)).contains("\"jobLabel\":\"app.kubernetes.io/name\"");
+        });
+        assertThat(all(objects, Service.class)).filteredOn(service -> service.getMetadata().getName().equals(RELEASE)).singleElement()
+                .satisfies(service -> assertThat(service.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "vspam-operator"));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package org.vspam.operator.dependentresource;
 
-import org.vspam.operator.plan.AgentNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -13,6 +12,8 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.RelabelConfig;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.vspam.config.AgentConfigLoader;
 import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.customresource.LogFormat;
 import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.plan.AgentPlan;
 import org.vspam.operator.testing.Fixtures;
 
@@ -188,10 +190,38 @@ class DependentResourcesTest {
     }
 
     @Test
+    void theServiceMonitorNamesTheJobAfterTheAgentWhateverTheResourceIsCalled() {
+        // the shipped alert rules and dashboard select job=~"vspam.*"; the Service carries app.kubernetes.io/name: vspam-agent
+        assertThat(AgentServiceMonitorDependent.render(agent).getSpec().getJobLabel()).isEqualTo("app.kubernetes.io/name");
+        assertThat(AgentServiceDependent.render(agent).getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "vspam-agent");
+    }
+
+    @Test
+    void thePodMonitorScrapesOnlyTheSidecarsOfThePodsThatCarryThisResourcesSidecar() {
+        agent.getSpec().metrics.serviceMonitor = true;
+        agent.getSpec().metrics.labels = Map.of("release", "prometheus");
+        PodMonitor monitor = AgentPodMonitorDependent.render(agent);
+        assertThat(monitor.getMetadata().getName()).isEqualTo("vspam-sidecars");
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus").containsEntry("app.kubernetes.io/managed-by", "vspam-operator");
+        assertThat(monitor.getSpec().getSelector().getMatchLabels()).isEqualTo(Map.of(AgentNames.SIDECAR_LABEL, "vspam"));
+        assertThat(monitor.getSpec().getPodMetricsEndpoints()).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint.getPort()).isEqualTo("http");
+            assertThat(endpoint.getPath()).isEqualTo("/metrics");
+            assertThat(endpoint.getInterval()).isEqualTo("30s");
+            // Postfix's own containers may name a port "http" too: only the agent's container is kept, under the agents' job
+            assertThat(endpoint.getRelabelings()).extracting(RelabelConfig::getSourceLabels, RelabelConfig::getRegex, RelabelConfig::getAction,
+                    RelabelConfig::getTargetLabel, RelabelConfig::getReplacement).containsExactly(
+                    Tuple.tuple(List.of("__meta_kubernetes_pod_container_name"), "vspam-agent", "keep", null, null),
+                    Tuple.tuple(List.of(), null, null, "job", "vspam-agent"));
+        });
+    }
+
+    @Test
     void everyObjectCarriesTheManagedByLabelItsInformersSelectOn() {
         AgentPlan plan = Fixtures.plan(agent);
         assertThat(List.of(AgentConfigMapDependent.render(agent, plan), AgentDeploymentDependent.render(agent, plan),
-                AgentServiceDependent.render(agent), AgentDisruptionBudgetDependent.render(agent), AgentServiceMonitorDependent.render(agent)))
+                AgentServiceDependent.render(agent), AgentDisruptionBudgetDependent.render(agent), AgentServiceMonitorDependent.render(agent),
+                AgentPodMonitorDependent.render(agent)))
                 .allSatisfy(object -> assertThat(object.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "vspam-operator")
                         .containsEntry("app.kubernetes.io/instance", "vspam"));
     }

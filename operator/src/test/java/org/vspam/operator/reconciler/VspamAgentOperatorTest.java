@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,6 +37,7 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,9 +51,9 @@ import org.vspam.operator.Leadership;
 import org.vspam.operator.OperatorSettings;
 import org.vspam.operator.customresource.SidecarInjection;
 import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.sidecar.PostfixSidecar;
 import org.vspam.operator.sidecar.Workload;
-import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.testing.Fixtures;
 
 /**
@@ -81,7 +83,9 @@ class VspamAgentOperatorTest {
         client.resource(client.getKubernetesSerialization().unmarshal(
                 VspamAgentOperatorTest.class.getResourceAsStream("/META-INF/fabric8/vspamagents.vspam.org-v1.yml"),
                 CustomResourceDefinition.class)).create();
-        client.resource(serviceMonitorCrd()).create(); // as if the Prometheus Operator were installed
+        // as if the Prometheus Operator were installed
+        client.resource(monitorCrd("ServiceMonitor")).create();
+        client.resource(monitorCrd("PodMonitor")).create();
         CRDPresentActivationCondition.clearState();
         operator = AgentOperator.build(client, Metrics.NOOP, new ReconcilerMetrics(METRICS),
                 new OperatorSettings(List.of(), Fixtures.IMAGE, false, null, SECRET_RECHECK, 10), Fixtures.DEFAULTS, new Leadership());
@@ -201,9 +205,16 @@ class VspamAgentOperatorTest {
         client.resource(Fixtures.postfix(namespace, "web", Map.of("app", "web"))).create();
         VspamAgent agent = Fixtures.agent(namespace, "vspam");
         agent.getSpec().deployment.enabled = false;
+        agent.getSpec().metrics.serviceMonitor = true;
         create(agent);
 
         await().atMost(WAIT).until(() -> PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
+        // Prometheus finds the sidecars through the PodMonitor, by the label on their pods
+        assertThat(get(Deployment.class, "postfix").getSpec().getTemplate().getMetadata().getLabels())
+                .containsEntry(AgentNames.SIDECAR_LABEL, "vspam");
+        PodMonitor sidecars = await().atMost(WAIT).until(() -> get(PodMonitor.class, "vspam-sidecars"), m -> m != null);
+        assertThat(sidecars.getSpec().getSelector().getMatchLabels()).containsEntry(AgentNames.SIDECAR_LABEL, "vspam");
+        assertThat(get(ServiceMonitor.class, "vspam")).as("no shared Deployment, no Service to monitor").isNull();
         await().atMost(WAIT).until(() -> PostfixSidecar.present(get(StatefulSet.class, "mx").getSpec().getTemplate()));
         assertThat(get(Deployment.class, "postfix").getMetadata().getAnnotations()).containsEntry(Workload.CLAIM, "vspam");
         assertThat(PostfixSidecar.present(get(Deployment.class, "web").getSpec().getTemplate())).as("not selected").isFalse();
@@ -431,11 +442,13 @@ class VspamAgentOperatorTest {
                 .build();
     }
 
-    private static CustomResourceDefinition serviceMonitorCrd() {
+    /** The Prometheus Operator's CRD of {@code kind} (ServiceMonitor, PodMonitor). */
+    private static CustomResourceDefinition monitorCrd(String kind) {
+        String singular = kind.toLowerCase(Locale.ROOT);
         return new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName("servicemonitors.monitoring.coreos.com").endMetadata()
+                .withNewMetadata().withName(singular + "s.monitoring.coreos.com").endMetadata()
                 .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
-                .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors").withSingular("servicemonitor").endNames()
+                .withNewNames().withKind(kind).withPlural(singular + "s").withSingular(singular).endNames()
                 .addNewVersion().withName("v1").withServed(true).withStorage(true).endVersion()
                 .endSpec().build();
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.plan.AgentPlan;
 import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.testing.Fixtures;
@@ -48,6 +49,9 @@ class PostfixSidecarTest {
                 .containsExactlyInAnyOrder("spool", "vspam-config", "vspam-cache", "vspam-tmp", "vspam-socket");
         assertThat(injected.getMetadata().getAnnotations()).containsEntry("example.org/owner", "mail-team")
                 .containsKey(PostfixSidecar.SIDECAR_HASH);
+        // what the sidecars' PodMonitor selects, beside the user's own labels
+        assertThat(injected.getMetadata().getLabels()).containsEntry(AgentNames.SIDECAR_LABEL, "vspam")
+                .containsAllEntriesOf(original.getMetadata().getLabels());
     }
 
     @Test
@@ -107,6 +111,10 @@ class PostfixSidecarTest {
         PodTemplateSpec mountRemoved = copy(injected);
         mountRemoved.getSpec().getContainers().getFirst().getVolumeMounts().removeIf(m -> m.getName().equals("vspam-socket"));
         assertThat(PostfixSidecar.upToDate(mountRemoved, PostfixSidecar.fingerprint(agent, plan, List.of()), List.of())).isFalse();
+
+        PodTemplateSpec labelRemoved = copy(injected);
+        labelRemoved.getMetadata().getLabels().remove(AgentNames.SIDECAR_LABEL);
+        assertThat(PostfixSidecar.upToDate(labelRemoved, PostfixSidecar.fingerprint(agent, plan, List.of()), List.of())).isFalse();
     }
 
     @Test
