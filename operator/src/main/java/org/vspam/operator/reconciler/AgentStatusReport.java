@@ -1,20 +1,23 @@
 package org.vspam.operator.reconciler;
 
-import org.vspam.operator.plan.AgentPlan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.vspam.operator.customresource.DeploymentSpec;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.customresource.VspamAgentSpec;
 import org.vspam.operator.customresource.VspamAgentStatus;
-import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.dependentresource.Conditions;
+import org.vspam.operator.plan.AgentNames;
+import org.vspam.operator.plan.AgentPlan;
 import org.vspam.operator.sidecar.SidecarInjector;
 
 /**
@@ -64,7 +67,7 @@ public final class AgentStatusReport {
             summary.add(sidecars.protectedWorkloads().size() + " Postfix workload(s) protected");
         }
         List<Check> informational = new ArrayList<>();
-        if (Conditions.serviceMonitorWanted(agent)) {
+        if (Conditions.serviceMonitorWanted(agent) || Conditions.podMonitorWanted(agent)) {
             informational.add(metricsCheck(agent, client));
         }
         status.observedGeneration = agent.getMetadata().getGeneration();
@@ -127,14 +130,26 @@ public final class AgentStatusReport {
         return Check.holds(SIDECARS_INJECTED, "Injected", "sidecar in " + String.join(", ", sidecars.protectedWorkloads()));
     }
 
+    /** Whether the monitors asked for exist: the ServiceMonitor of the shared agents, the PodMonitor of the sidecars. */
     private static Check metricsCheck(VspamAgent agent, KubernetesClient client) {
-        ServiceMonitor monitor = client.resources(ServiceMonitor.class).inNamespace(agent.getMetadata().getNamespace())
-                .withName(AgentNames.workload(agent)).get();
-        if (monitor == null) {
-            return Check.fails(METRICS_SCRAPED, "ServiceMonitorUnavailable", "no ServiceMonitor: the Prometheus Operator's CRD "
-                    + "(servicemonitors.monitoring.coreos.com) is not installed, or was installed after the operator started; the agent pods "
-                    + "carry prometheus.io/scrape annotations meanwhile");
+        String namespace = agent.getMetadata().getNamespace();
+        Map<String, String> made = new LinkedHashMap<>(); // kind to name
+        Map<String, String> missing = new LinkedHashMap<>();
+        if (Conditions.serviceMonitorWanted(agent)) {
+            String name = AgentNames.workload(agent);
+            (client.resources(ServiceMonitor.class).inNamespace(namespace).withName(name).get() != null ? made : missing).put("ServiceMonitor", name);
         }
-        return Check.holds(METRICS_SCRAPED, "ServiceMonitorCreated", "ServiceMonitor \"" + monitor.getMetadata().getName() + "\" scrapes /metrics");
+        if (Conditions.podMonitorWanted(agent)) {
+            String name = AgentNames.sidecarMonitor(agent);
+            (client.resources(PodMonitor.class).inNamespace(namespace).withName(name).get() != null ? made : missing).put("PodMonitor", name);
+        }
+        if (!missing.isEmpty()) {
+            return Check.fails(METRICS_SCRAPED, missing.size() == 1 ? missing.keySet().iterator().next() + "Unavailable" : "MonitorsUnavailable",
+                    "no " + String.join(" nor ", missing.keySet()) + ": the Prometheus Operator's CRD (monitoring.coreos.com) is not installed, "
+                    + "or was installed after the operator started; the shared agent pods carry prometheus.io/scrape annotations meanwhile");
+        }
+        List<String> shown = made.entrySet().stream().map(monitor -> monitor.getKey() + " \"" + monitor.getValue() + "\"").toList();
+        return Check.holds(METRICS_SCRAPED, made.size() == 1 ? made.keySet().iterator().next() + "Created" : "MonitorsCreated",
+                String.join(" and ", shown) + (made.size() == 1 ? " scrapes" : " scrape") + " /metrics");
     }
 }

@@ -137,6 +137,7 @@ class VspamAgentOperatorTest {
         assertThat(current.getStatus().conditions).extracting(Condition::getType)
                 .containsExactly("Ready", "ConfigValid", "SecretsResolved", "DeploymentReady", "MetricsScraped");
         assertThat(condition(current, "MetricsScraped").getStatus()).isEqualTo("True");
+        assertThat(condition(current, "MetricsScraped").getMessage()).isEqualTo("ServiceMonitor \"vspam\" scrapes /metrics");
 
         // Something makes the operator look again; nothing changed, so the status is not written again.
         String version = current.getMetadata().getResourceVersion();
@@ -225,6 +226,10 @@ class VspamAgentOperatorTest {
         assertThat(status.getStatus().protectedWorkloads).containsExactlyInAnyOrder("Deployment/postfix", "StatefulSet/mx");
         assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
         assertThat(get(Deployment.class, "vspam")).as("deployment disabled: sidecars only").isNull();
+        Condition scraped = await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "MetricsScraped"),
+                c -> c != null && c.getStatus().equals("True"));
+        assertThat(scraped.getReason()).isEqualTo("PodMonitorCreated");
+        assertThat(scraped.getMessage()).isEqualTo("PodMonitor \"vspam-sidecars\" scrapes /metrics");
 
         // Someone re-applies the StatefulSet without the sidecar: it comes back.
         client.apps().statefulSets().inNamespace(namespace).withName("mx").edit(s -> {
