@@ -32,7 +32,7 @@ public final class AgentServiceMonitorDependent extends CRUDKubernetesDependentR
                 .withNewSpec()
                 // the job is the Service's app.kubernetes.io/name, vspam-agent, whatever the resource is called:
                 // the shipped alert rules and dashboard find every agent by it
-                .withJobLabel("app.kubernetes.io/name")
+                .withJobLabel(AgentNames.NAME_LABEL)
                 .withNewSelector().withMatchLabels(AgentNames.selector(agent)).endSelector()
                 .addNewEndpoint().withPort("http").withPath("/metrics").withInterval(interval(agent)).endEndpoint()
                 .endSpec()

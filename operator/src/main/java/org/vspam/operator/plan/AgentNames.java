@@ -32,6 +32,9 @@ public final class AgentNames {
         return agent.getMetadata().getName() + "-config";
     }
 
+    /** The label naming the application; on the agents' Service, their job in Prometheus. */
+    public static final String NAME_LABEL = "app.kubernetes.io/name";
+
     /** The agent pods' app.kubernetes.io/name (the chart's webhook never sends them to itself). */
     public static final String APP = "vspam-agent";
 
@@ -53,7 +56,7 @@ public final class AgentNames {
 
     /** What selects the agent pods of one resource. */
     public static Map<String, String> selector(VspamAgent agent) {
-        return Map.of("app.kubernetes.io/name", APP, "app.kubernetes.io/instance", agent.getMetadata().getName());
+        return Map.of(NAME_LABEL, APP, "app.kubernetes.io/instance", agent.getMetadata().getName());
     }
 
     /** The metadata of an object the operator owns: its name, the resource's namespace, {@link #labels}. */
@@ -63,7 +66,7 @@ public final class AgentNames {
 
     /** Every object the operator creates carries these. */
     public static Map<String, String> labels(VspamAgent agent) {
-        return Map.of("app.kubernetes.io/name", APP, "app.kubernetes.io/instance", agent.getMetadata().getName(),
+        return Map.of(NAME_LABEL, APP, "app.kubernetes.io/instance", agent.getMetadata().getName(),
                 "app.kubernetes.io/component", "agent", "app.kubernetes.io/managed-by", MANAGED_BY);
     }
 }
