@@ -17,13 +17,17 @@ public final class Conditions {
 
     /** A ServiceMonitor is asked for, and there is a Service for it to scrape. */
     public static boolean serviceMonitorWanted(VspamAgent agent) {
-        return deploymentEnabled(agent) && agent.getSpec().metrics != null && Boolean.TRUE.equals(agent.getSpec().metrics.serviceMonitor);
+        return deploymentEnabled(agent) && prometheusOperatorScraping(agent);
     }
 
     /** Prometheus Operator scraping is asked for, and there are sidecars for a PodMonitor to scrape. */
     public static boolean podMonitorWanted(VspamAgent agent) {
-        return agent.getSpec().metrics != null && Boolean.TRUE.equals(agent.getSpec().metrics.serviceMonitor)
-                && agent.getSpec().sidecars != null && agent.getSpec().sidecars.selector != null;
+        return prometheusOperatorScraping(agent) && agent.getSpec().sidecars != null && agent.getSpec().sidecars.selector != null;
+    }
+
+    /** {@code spec.metrics.serviceMonitor}: the one switch for both monitors. */
+    private static boolean prometheusOperatorScraping(VspamAgent agent) {
+        return agent.getSpec().metrics != null && Boolean.TRUE.equals(agent.getSpec().metrics.serviceMonitor);
     }
 
     /** The shared Deployment and its Service, unless {@code spec.deployment.enabled} is false. */

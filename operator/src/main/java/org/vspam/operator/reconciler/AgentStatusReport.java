@@ -9,8 +9,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 import org.vspam.operator.customresource.DeploymentSpec;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.customresource.VspamAgentSpec;
@@ -133,8 +133,8 @@ public final class AgentStatusReport {
     /** Whether the monitors asked for exist: the ServiceMonitor of the shared agents, the PodMonitor of the sidecars. */
     private static Check metricsCheck(VspamAgent agent, KubernetesClient client) {
         String namespace = agent.getMetadata().getNamespace();
-        Map<String, String> made = new LinkedHashMap<>(); // kind to name
-        Map<String, String> missing = new LinkedHashMap<>();
+        SequencedMap<String, String> made = new LinkedHashMap<>(); // kind to name
+        SequencedMap<String, String> missing = new LinkedHashMap<>();
         if (Conditions.serviceMonitorWanted(agent)) {
             String name = AgentNames.workload(agent);
             (client.resources(ServiceMonitor.class).inNamespace(namespace).withName(name).get() != null ? made : missing).put("ServiceMonitor", name);
@@ -144,12 +144,12 @@ public final class AgentStatusReport {
             (client.resources(PodMonitor.class).inNamespace(namespace).withName(name).get() != null ? made : missing).put("PodMonitor", name);
         }
         if (!missing.isEmpty()) {
-            return Check.fails(METRICS_SCRAPED, missing.size() == 1 ? missing.keySet().iterator().next() + "Unavailable" : "MonitorsUnavailable",
+            return Check.fails(METRICS_SCRAPED, missing.size() == 1 ? missing.firstEntry().getKey() + "Unavailable" : "MonitorsUnavailable",
                     "no " + String.join(" nor ", missing.keySet()) + ": the Prometheus Operator's CRD (monitoring.coreos.com) is not installed, "
                     + "or was installed after the operator started; the shared agent pods carry prometheus.io/scrape annotations meanwhile");
         }
         List<String> shown = made.entrySet().stream().map(monitor -> monitor.getKey() + " \"" + monitor.getValue() + "\"").toList();
-        return Check.holds(METRICS_SCRAPED, made.size() == 1 ? made.keySet().iterator().next() + "Created" : "MonitorsCreated",
+        return Check.holds(METRICS_SCRAPED, made.size() == 1 ? made.firstEntry().getKey() + "Created" : "MonitorsCreated",
                 String.join(" and ", shown) + (made.size() == 1 ? " scrapes" : " scrape") + " /metrics");
     }
 }
