@@ -1,7 +1,6 @@
 package org.vspam.agent;
 
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.decision.LiveControls;
+import org.vspam.agent.http.HttpServer;
 import org.vspam.agent.milter.MilterServer;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.lookup.Failures;
@@ -37,25 +37,26 @@ public final class Agent implements AutoCloseable {
     private final ApplicationContext context;
     private final PolicyServer policyServer;
 
-    private final EmbeddedServer httpServer;
+    /** The HTTP listener, when {@code http_enabled}. */
+    private final HttpServer httpServer;
     /** The milter listener, when {@code milter_listen} is set. */
     private final MilterServer milterServer;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The configuration whose live settings are in force: the started one, or the last reloaded. */
     private AgentConfig applied;
 
-    private Agent(ApplicationContext context, EmbeddedServer httpServer) {
+    private Agent(ApplicationContext context) {
         this.context = context;
         this.policyServer = context.getBean(PolicyServer.class);
-        this.httpServer = httpServer;
+        this.httpServer = context.findBean(HttpServer.class).orElse(null);
         this.milterServer = context.findBean(MilterServer.class).orElse(null);
         this.applied = context.getBean(AgentConfig.class);
     }
 
-    private static void startHttp(EmbeddedServer server, AgentConfig config) throws IOException {
+    private static void startHttp(HttpServer server, AgentConfig config) throws IOException {
         try {
             server.start();
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IOException("cannot listen on http_listen " + config.httpListen() + ": " + Failures.rootMessage(e), e);
         }
     }
@@ -70,7 +71,7 @@ public final class Agent implements AutoCloseable {
 
     /** The HTTP port actually bound, or -1 when the HTTP API is off. */
     public int httpPort() {
-        return httpServer == null ? -1 : httpServer.getPort();
+        return httpServer == null ? -1 : httpServer.port();
     }
 
     public static Agent start(AgentConfig config) throws IOException, ConfigException {
@@ -93,7 +94,7 @@ public final class Agent implements AutoCloseable {
         }
         LogOutput.apply(config.logLevel(), config.logFormat());
         ApplicationContext context = context(config, properties);
-        Agent agent = new Agent(context, config.httpEnabled() ? context.getBean(EmbeddedServer.class) : null);
+        Agent agent = new Agent(context);
         try {
             agent.policyServer.start();
             if (agent.milterServer != null) {
@@ -121,12 +122,8 @@ public final class Agent implements AutoCloseable {
      */
     private static final Map<String, Object> FRAMEWORK_SETTINGS = Map.of(
             "micronaut.application.name", "vspam-agent",
-            // Exim's ${readsocket} half-closes its side after the request; without this the connection
-            // would be torn down before an answer that waits for the API is written.
-            "micronaut.server.netty.child-options.allow-half-closure", true,
             "micronaut.metrics.enabled", true,
             "micronaut.metrics.binders.executor.enabled", false,
-            "micronaut.metrics.binders.web.enabled", false,
             "micronaut.metrics.binders.processor.enabled", false,
             "micronaut.metrics.export.prometheus.enabled", true,
             "micronaut.metrics.export.prometheus.descriptions", true,
@@ -139,8 +136,6 @@ public final class Agent implements AutoCloseable {
      */
     public static ApplicationContext context(AgentConfig config, Map<String, Object> properties) {
         Map<String, Object> settings = new HashMap<>(FRAMEWORK_SETTINGS);
-        settings.put("micronaut.server.host", config.httpListen().host());
-        settings.put("micronaut.server.port", config.httpListen().port() == 0 ? -1 : config.httpListen().port()); // -1: any free port
         settings.putAll(properties);
         // Without an API there is no client to build; with one, it is built while the context starts.
         Object[] singletons = config.apiUrl().isPresent() ? new Object[] {config, AgentFactory.launchApiClient(config)} : new Object[] {config};
@@ -217,8 +212,8 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (httpServer != null && httpServer.isRunning()) {
-            httpServer.stop();
+        if (httpServer != null) {
+            httpServer.close();
         }
         context.close();
     }

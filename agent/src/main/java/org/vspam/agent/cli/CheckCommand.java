@@ -112,8 +112,10 @@ final class CheckCommand implements Callable<Integer> {
                 err.println("vspam-agent: nothing to ask: the API is disabled (api_url is empty), dnsbl_enabled is false and no redis_url is set");
                 return EXIT_UNCHECKED;
             }
-            context.findBean(SharedCache.class).ifPresent(shared ->
-                    shared.firstAttempt().completeOnTimeout(false, REDIS_CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS).join());
+            // A method reference, not a lambda taking a SharedCache: picocli reads this class's methods at every
+            // start, and a lambda's parameter would load the Redis client's classes in every configuration.
+            context.findBean(SharedCache.class).map(SharedCache::firstAttempt).ifPresent(attempt ->
+                    attempt.completeOnTimeout(false, REDIS_CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS).join());
             out.printf("checking %s %s (asked as sha256 %s)%n", indicator.kind().iocType(), indicator.value(), indicator.sha256());
             out.flush();
             LookupChain.Result result = chain.lookup(indicator).join();

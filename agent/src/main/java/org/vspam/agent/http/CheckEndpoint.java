@@ -3,20 +3,11 @@ package org.vspam.agent.http;
 import io.micronaut.core.annotation.Nullable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.context.annotation.Requires;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Body;
-import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Post;
-import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.serde.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.vspam.agent.cache.Finding;
 import org.vspam.agent.decision.Decision;
@@ -32,31 +23,27 @@ import org.vspam.agent.verdict.ThreatDetails;
  * {@code GET /check?sender_domain=…&client_ip=…} and {@code POST /check} with a JSON body: the
  * policy server's decision, as JSON. Bad input is a {@code 400} with a one-line {@code error}.
  */
-@Requires(condition = HttpEnabled.class)
-@Controller("/check")
-final class CheckController {
+final class CheckEndpoint {
     private final DecisionService decisions;
     private final ObjectMapper json;
     private final Counter skippedUrls;
 
-    CheckController(DecisionService decisions, ObjectMapper json, MeterRegistry registry) {
+    CheckEndpoint(DecisionService decisions, ObjectMapper json, MeterRegistry registry) {
         this.decisions = decisions;
         this.json = json;
         this.skippedUrls = Counter.builder("vspam.check.urls.skipped")
                 .description("urls entries of /check requests with no usable host, skipped").register(registry);
     }
 
-    @Get(produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<?>> get(@QueryValue("sender_domain") @Nullable String senderDomain,
-                                           @QueryValue("client_ip") @Nullable String clientIp) {
+    CompletableFuture<HttpAnswer> get(@Nullable String senderDomain, @Nullable String clientIp) {
         return check(new CheckRequest(senderDomain, clientIp, null));
     }
 
-    @Post(consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<?>> post(@Body @Nullable String body) {
+    /** {@code body} already decoded by its charset; empty when none was sent. */
+    CompletableFuture<HttpAnswer> post(String body) {
         CheckRequest request;
         try {
-            request = body == null || body.isBlank() ? new CheckRequest(null, null, null) : fromJson(json.readValue(body, JsonNode.class));
+            request = body.isBlank() ? new CheckRequest(null, null, null) : fromJson(json.readValue(body, JsonNode.class));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(badRequest("request body is not a JSON object with sender_domain, client_ip or urls"));
         }
@@ -93,7 +80,7 @@ final class CheckController {
         return value.getStringValue();
     }
 
-    private CompletableFuture<HttpResponse<?>> check(CheckRequest request) {
+    private CompletableFuture<HttpAnswer> check(CheckRequest request) {
         List<CheckRequest.Asked> asked;
         try {
             CheckRequest.Asking asking = request.indicators();
@@ -105,8 +92,9 @@ final class CheckController {
         MailQuery query = new MailQuery("", request.senderDomain() == null ? "" : Indicator.domainOrAddress(request.senderDomain().strip()),
                 request.clientIp() == null ? "" : request.clientIp().strip(), "", asked.stream().map(CheckRequest.Asked::indicator).toList());
         return decisions.decide(query, Transport.HTTP)
-                .<HttpResponse<?>>thenApply(decision -> HttpResponse.ok(render(decision, asked)))
-                .exceptionally(failure -> HttpResponse.ok(CheckResponse.ALLOW)); // fail-open, as everywhere
+                .thenApply(decision -> render(decision, asked))
+                .exceptionally(failure -> CheckResponse.ALLOW) // fail-open, as everywhere
+                .thenApply(response -> HttpAnswer.json(200, response, json));
     }
 
     /**
@@ -134,7 +122,7 @@ final class CheckController {
                 malicious || details == null ? null : details.scoring()); // scoring is what rspamd weighs for the unlisted
     }
 
-    static HttpResponse<?> badRequest(String error) {
-        return HttpResponse.badRequest(Map.of("error", error));
+    private HttpAnswer badRequest(String error) {
+        return HttpAnswer.error(400, error, json);
     }
 }

@@ -1,11 +1,6 @@
 package org.vspam.agent.http;
 
-import io.micronaut.context.annotation.Requires;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Get;
+import io.micronaut.serde.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,26 +15,25 @@ import org.vspam.agent.shared.SharedCache;
  * says how each source is doing ({@code "sources"}), but a failing source never makes it 503: the
  * agent fails open, so taking it out of service would only stop it from answering at all.
  */
-@Requires(condition = HttpEnabled.class)
-@Controller("/health")
-final class HealthController {
+final class HealthEndpoint {
     private final AgentState state;
     private final SourceHealth sources;
     private final Optional<SharedCache> sharedCache;
+    private final ObjectMapper json;
 
-    HealthController(AgentState state, SourceHealth sources, Optional<SharedCache> sharedCache) {
+    HealthEndpoint(AgentState state, SourceHealth sources, Optional<SharedCache> sharedCache, ObjectMapper json) {
         this.state = state;
         this.sources = sources;
         this.sharedCache = sharedCache;
+        this.json = json;
     }
 
-    @Get(produces = MediaType.APPLICATION_JSON)
-    HttpResponse<Map<String, Object>> health() {
+    HttpAnswer health() {
         AgentState.Phase phase = state.phase();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", phase == AgentState.Phase.SERVING ? "ok" : phase.name().toLowerCase(Locale.ROOT));
         body.put("sources", sources());
-        return phase == AgentState.Phase.SERVING ? HttpResponse.ok(body) : HttpResponse.<Map<String, Object>>status(HttpStatus.SERVICE_UNAVAILABLE).body(body);
+        return HttpAnswer.json(phase == AgentState.Phase.SERVING ? 200 : 503, body, json);
     }
 
     private Map<String, Object> sources() {

@@ -1,0 +1,177 @@
+package org.vspam.agent.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP connection: routes each request to its endpoint and writes the answer, one request at a
+ * time (reading stops while a decision is pending, so answers leave in the order asked). The HTTP API
+ * never answers 5xx for what a client sent: a charset Java does not know is {@code 415}, a body that is
+ * not what its {@code Content-Encoding} says is {@code 400}, a body over 64 KiB {@code 413}, each with a
+ * one-line {@code error}.
+ */
+final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
+
+    private static final Executor VIRTUAL = task -> Thread.ofVirtual().name("vspam-metrics").start(task);
+
+    private final HttpEndpoints endpoints;
+    private boolean answering;
+    private boolean inputClosed;
+
+    HttpApiHandler(HttpEndpoints endpoints) {
+        this.endpoints = endpoints;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess()) {
+            refuse(ctx, version, cause(request.decoderResult().cause()));
+            return;
+        }
+        answering = true;
+        ctx.channel().config().setAutoRead(false);
+        CompletableFuture<HttpAnswer> answer;
+        try {
+            answer = route(request);
+        } catch (RuntimeException e) {
+            LOG.warn("{} {} could not be answered ({}: {}); answered 400", request.method(), request.uri(), e.getClass().getSimpleName(), e.getMessage());
+            answer = CompletableFuture.completedFuture(HttpAnswer.error(400, "the request could not be read", endpoints.json()));
+        }
+        boolean head = request.method().equals(HttpMethod.HEAD);
+        answer.whenComplete((done, failure) -> ctx.executor().execute(() -> {
+            HttpAnswer written = done != null ? done : HttpAnswer.error(400, "the request could not be read", endpoints.json());
+            write(ctx, version, keepAlive && !inputClosed, head, written);
+            answering = false;
+            ctx.channel().config().setAutoRead(true);
+        }));
+    }
+
+    private CompletableFuture<HttpAnswer> route(FullHttpRequest request) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        HttpMethod method = request.method();
+        boolean get = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+        return switch (uri.path()) {
+            case "/check" -> get ? endpoints.check().get(first(uri, "sender_domain"), first(uri, "client_ip"))
+                    : method.equals(HttpMethod.POST) ? post(request) : notAllowed("GET, HEAD, POST");
+            case "/health" -> get ? CompletableFuture.completedFuture(endpoints.health().health()) : notAllowed("GET, HEAD");
+            // Rendering every metric takes milliseconds: off the event loop, which answers Postfix meanwhile.
+            case "/metrics" -> get ? CompletableFuture.supplyAsync(endpoints.metrics()::scrape, VIRTUAL) : notAllowed("GET, HEAD");
+            default -> CompletableFuture.completedFuture(HttpAnswer.error(404, "no such path: " + uri.path()
+                    + " (the agent serves /check, /health and /metrics)", endpoints.json()));
+        };
+    }
+
+    private CompletableFuture<HttpAnswer> post(FullHttpRequest request) {
+        Charset charset;
+        try {
+            charset = charset(request);
+        } catch (IllegalArgumentException e) {
+            LOG.debug("POST {} refused with 415: {}", request.uri(), e.getMessage());
+            return CompletableFuture.completedFuture(HttpAnswer.error(415, "Content-Type names a charset that is not known; send UTF-8 JSON",
+                    endpoints.json()));
+        }
+        return endpoints.check().post(request.content().toString(charset));
+    }
+
+    /** The charset the body is written in: the one Content-Type names (an empty name is none known), else UTF-8, JSON's own. */
+    private static Charset charset(FullHttpRequest request) {
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        int at = type == null ? -1 : type.toLowerCase(Locale.ROOT).indexOf("charset=");
+        if (at < 0) {
+            return StandardCharsets.UTF_8;
+        }
+        String name = type.substring(at + "charset=".length()).split(";", 2)[0].strip();
+        if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+            name = name.substring(1, name.length() - 1);
+        }
+        return Charset.forName(name); // IllegalCharsetNameException and UnsupportedCharsetException are IllegalArgumentExceptions
+    }
+
+    private CompletableFuture<HttpAnswer> notAllowed(String allowed) {
+        return CompletableFuture.completedFuture(HttpAnswer.notAllowed(allowed, endpoints.json()));
+    }
+
+    private static String first(QueryStringDecoder uri, String name) {
+        List<String> values = uri.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
+    private static void write(ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive, boolean head, HttpAnswer answer) {
+        FullHttpResponse response = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(answer.status()),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.body()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length);
+        if (!answer.allow().isEmpty()) {
+            response.headers().set(HttpHeaderNames.ALLOW, answer.allow());
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** A request the codec could not read (a line or header too long, a body too large or badly encoded): answered and closed. */
+    private void refuse(ChannelHandlerContext ctx, HttpVersion version, Throwable cause) {
+        int status = cause instanceof TooLongFrameException ? 413 : 400;
+        String error = cause instanceof DecompressionException ? "the body is not encoded as its Content-Encoding says; send plain UTF-8 JSON"
+                : status == 413 ? "the request is larger than the agent reads (a body of at most 64 KiB)" : "the request could not be read as HTTP";
+        LOG.debug("HTTP request refused with {}: {}", status, cause == null ? error : cause.getMessage());
+        write(ctx, version, false, false, HttpAnswer.error(status, error, endpoints.json()));
+    }
+
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof DecoderException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            if (!answering) {
+                ctx.close();
+            }
+        } else if (event instanceof IdleStateEvent && !answering) {
+            ctx.close();
+        } else {
+            super.userEventTriggered(ctx, event);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable failure) {
+        if (ctx.channel().isActive() && !answering) {
+            refuse(ctx, HttpVersion.HTTP_1_1, cause(failure));
+        } else {
+            ctx.close();
+        }
+    }
+}
