@@ -115,20 +115,8 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
-    /**
-     * The framework's settings; the agent's own live in agent.yml. Metrics binders whose names or
-     * missing help text fail {@code promtool check metrics} are off: the agent's own vspam_* metrics
-     * cover decisions on every transport.
-     */
-    private static final Map<String, Object> FRAMEWORK_SETTINGS = Map.of(
-            "micronaut.application.name", "vspam-agent",
-            "micronaut.metrics.enabled", true,
-            "micronaut.metrics.binders.executor.enabled", false,
-            "micronaut.metrics.binders.processor.enabled", false,
-            "micronaut.metrics.export.prometheus.enabled", true,
-            "micronaut.metrics.export.prometheus.descriptions", true,
-            "micronaut.metrics.export.prometheus.step", "PT1M",
-            "endpoints.all.enabled", false);
+    /** The framework's settings; the agent's own live in agent.yml. */
+    private static final Map<String, Object> FRAMEWORK_SETTINGS = Map.of("micronaut.application.name", "vspam-agent");
 
     /**
      * The decision path built from {@code config}, listeners not started: what {@link #start} serves

@@ -5,6 +5,7 @@ import io.netty.util.NetUtil;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,12 +33,10 @@ import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
 import org.vspam.config.LogFormat;
 import org.vspam.config.LogLevel;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
@@ -45,35 +44,41 @@ import picocli.CommandLine.ParentCommand;
  * vspam.org API, DNSBL), as configured, and shows what each source said and how long it took —
  * what an operator runs when a customer asks why their mail was refused.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Look a sender domain, client IP or e-mail address up the way the daemon does, and explain the verdict.",
-            "With --message, explain the verdict on a saved message as the milter gives it: its sender and the hosts of its links."},
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:allowed, tagged or not looked up", "1:listed: the daemon refuses or defers such mail", "2:could not be checked",
-            "78:configuration error"})
 final class CheckCommand implements Callable<Integer> {
     static final int EXIT_CLEAN = 0;
     static final int EXIT_LISTED = 1;
     static final int EXIT_UNCHECKED = 2;
     /** The shared cache is asked only once connected; a Redis that does not answer this soon is reported as such. */
     private static final Duration REDIS_CONNECT_WAIT = Duration.ofSeconds(3);
+    private static final String MESSAGE = "--message";
 
-    @ParentCommand
-    VspamCommand parent;
+    final CommandSpec spec;
+    private final VspamCommand parent;
 
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "DOMAIN|IP|ADDRESS", arity = "0..1",
-            description = "a sender domain, a client IP address, or an e-mail address (its domain is checked)")
-    String subject;
-
-    @Option(names = "--message", paramLabel = "FILE.eml",
-            description = "a saved message, headers and body: its sender (Return-Path, else From) and the hosts of the links in its body")
-    Path message;
+    CheckCommand(VspamCommand parent) {
+        this.parent = parent;
+        this.spec = VspamCommand.helpOptions(CommandSpec.wrapWithoutInspection(this).name("check"))
+                .addPositional(PositionalParamSpec.builder().paramLabel("DOMAIN|IP|ADDRESS").arity("0..1").type(String.class)
+                        .description("a sender domain, a client IP address, or an e-mail address (its domain is checked)").build())
+                .addOption(OptionSpec.builder(MESSAGE).paramLabel("FILE.eml").type(Path.class)
+                        .description("a saved message, headers and body: its sender (Return-Path, else From) and the hosts of the links in its body")
+                        .build());
+        Map<String, String> exitCodes = new LinkedHashMap<>();
+        exitCodes.put("0", "allowed, tagged or not looked up");
+        exitCodes.put("1", "listed: the daemon refuses or defers such mail");
+        exitCodes.put("2", "could not be checked");
+        exitCodes.put("78", "configuration error");
+        spec.usageMessage()
+                .description("Look a sender domain, client IP or e-mail address up the way the daemon does, and explain the verdict.",
+                        "With --message, explain the verdict on a saved message as the milter gives it: its sender and the hosts of its links.")
+                .exitCodeListHeading("%nExit status:%n")
+                .exitCodeList(exitCodes);
+    }
 
     @Override
     public Integer call() {
+        String subject = spec.positionalParameters().getFirst().getValue();
+        Path message = spec.findOption(MESSAGE).getValue();
         PrintWriter out = parent.spec.commandLine().getOut();
         PrintWriter err = parent.spec.commandLine().getErr();
         AgentConfig config;

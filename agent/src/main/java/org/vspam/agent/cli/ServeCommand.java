@@ -11,17 +11,21 @@ import org.vspam.config.ConfigException;
 import org.vspam.config.Setting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import sun.misc.Signal;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code vspam-agent serve}: runs the daemon in the foreground until SIGTERM or SIGINT; SIGHUP re-reads the configuration. */
-@Command(name = "serve", description = "Run the policy daemon in the foreground.", mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
-    @ParentCommand
-    VspamCommand parent;
+    final CommandSpec spec;
+    private final VspamCommand parent;
+
+    ServeCommand(VspamCommand parent) {
+        this.parent = parent;
+        this.spec = VspamCommand.helpOptions(CommandSpec.wrapWithoutInspection(this).name("serve"));
+        spec.usageMessage().description("Run the policy daemon in the foreground.");
+    }
 
     @Override
     public Integer call() throws InterruptedException {
