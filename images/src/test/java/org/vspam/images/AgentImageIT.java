@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vspam.agent.testing.BusyCores;
 import org.vspam.agent.testing.Commands;
 import org.vspam.agent.testing.FakeVspamApi;
 import org.vspam.agent.testing.PolicyClient;
@@ -131,9 +132,13 @@ class AgentImageIT {
             // the image's AOT cache is mapped: the JVM accepted it (its jar, runtime and flags match)
             assertThat(Files.readString(Path.of("/proc/" + agent.pid() + "/maps"))).contains("/usr/lib/vspam-agent/vspam-agent.aot");
 
-            long answered = load(() -> PolicyClient.unix(socket), 8, 20_000);
+            // as on a shared CI machine: both cores kept busy by other work while the sidecar is loaded
+            long answered;
+            try (BusyCores busy = BusyCores.start(2)) {
+                answered = load(() -> PolicyClient.unix(socket), 8, 20_000);
+            }
             assertThat(answered).isEqualTo(8 * 20_000);
-            assertThat(agent.running()).as("alive under its %d MiB limit after the load", MEMORY_LIMIT >> 20).isTrue();
+            assertThat(agent.running()).as("alive under its %d MiB limit after the load beside busy cores", MEMORY_LIMIT >> 20).isTrue();
 
             agent.signal("TERM");
             assertThat(agent.exitStatus()).as(agent.log()).isZero();

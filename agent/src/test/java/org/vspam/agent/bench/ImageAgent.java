@@ -16,7 +16,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -135,6 +139,28 @@ final class ImageAgent implements AutoCloseable {
             }
         }
         return rss;
+    }
+
+    /**
+     * Samples the agent's anonymous resident memory (what a container's limit kills for) every 20 ms
+     * while {@code load} runs, and returns the highest, in KiB.
+     */
+    long anonymousPeakKibDuring(Callable<?> load) throws Exception {
+        AtomicLong peak = new AtomicLong(residentKib()[1]);
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> {
+            try {
+                peak.accumulateAndGet(residentKib()[1], Math::max);
+            } catch (IOException exited) {
+                // the agent is gone: its last sample stands
+            }
+        }, 0, 20, TimeUnit.MILLISECONDS);
+        try {
+            load.call();
+        } finally {
+            sampler.shutdownNow();
+        }
+        return peak.get();
     }
 
     /** CPU time the agent's process has used so far (user and system, all its threads), in clock ticks. */

@@ -218,14 +218,18 @@ public final class PolicyBenchmark {
                 for (int loopRate : new int[] {0, openRate}) {
                     long[] ticks = new long[1];
                     int[] gcLogFrom = new int[1];
-                    long answers = measure(agent.loadAddress(), loopRate, () -> {
+                    long[] answered = new long[1];
+                    long anonymousPeak = agent.anonymousPeakKibDuring(() -> answered[0] = measure(agent.loadAddress(), loopRate, () -> {
                         gcLogFrom[0] = agent.gcLogLines();
                         try {
                             ticks[0] = agent.cpuTicks();
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
-                    });
+                    }));
+                    long answers = answered[0];
+                    System.out.printf("anonymous memory at its peak during the %s: %.1f MiB%n", loopRate == 0 ? "closed loop" : "open loop",
+                            anonymousPeak / 1024.0);
                     double cpuMicros = (agent.cpuTicks() - ticks[0]) * 1e6 / clockTicksPerSecond() / Math.max(answers, 1);
                     System.out.printf("the agent's CPU time per answer: %.1f us; its garbage collection: %s%n", cpuMicros,
                             agent.collectionsSince(gcLogFrom[0]));
