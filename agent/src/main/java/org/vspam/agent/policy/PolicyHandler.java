@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
     private boolean inputShutdown;
     /** Requests received so far; the idle check compares it with what it saw, so a request costs no clock read. */
     private long requests;
+    /** The next idle check, cancelled when the connection closes: a pending check holds the connection and all it holds. */
+    private ScheduledFuture<?> idleCheck;
 
     PolicyHandler(PolicyService service, Duration idleTimeout) {
         super(PolicyRequest.class);
@@ -64,7 +67,7 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
      * closed between one and 1.1 timeouts after its last request.
      */
     private void checkIdle(ChannelHandlerContext ctx, long seen, long sinceNanos) {
-        ctx.executor().schedule(() -> {
+        idleCheck = ctx.executor().schedule(() -> {
             if (!ctx.channel().isActive()) {
                 return;
             }
@@ -78,6 +81,19 @@ final class PolicyHandler extends SimpleChannelInboundHandler<PolicyRequest> {
                 checkIdle(ctx, seen, sinceNanos);
             }
         }, Math.max(idleNanos / 10, 1), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A closed connection is forgotten at once: its idle check is taken off the event loop's schedule, where
+     * it would otherwise keep the channel, its pipeline and buffers reachable for a tenth of
+     * {@code idle_timeout} (33 s by default), and one-shot clients' connections would pile up by the thousand.
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override
