@@ -3,18 +3,12 @@ package org.vspam.agent.shared;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.SslOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisStringAsyncCommands;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
@@ -117,28 +111,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 .computationThreadPoolSize(1)
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .build();
-        this.client = switch (target) {
-            case RedisUrls.Target.Single single -> {
-                RedisClient standalone = RedisClient.create(resources);
-                standalone.setOptions(common(ClientOptions.builder(), trust, commandTimeout).build());
-                yield standalone;
-            }
-            case RedisUrls.Target.Cluster cluster -> {
-                RedisClusterClient clustered = RedisClusterClient.create(resources, cluster.seeds());
-                // The slot map follows failovers and resharding: refreshed when a node redirects
-                // (MOVED, ASK) or keeps failing to reconnect, at most every 5 s that way (Lettuce's
-                // default, 30 s, kept a failed master's slots unreachable for 25 s after its replica
-                // took over), and every 30 s regardless.
-                clustered.setOptions(common(ClusterClientOptions.builder(), trust, commandTimeout)
-                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                .enablePeriodicRefresh(Duration.ofSeconds(30))
-                                .enableAllAdaptiveRefreshTriggers()
-                                .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(5))
-                                .build())
-                        .build());
-                yield clustered;
-            }
-        };
+        this.client = RedisClients.create(target, resources, trust, commandTimeout);
         this.breaker = CircuitBreaker.of("shared-cache", CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)
@@ -169,7 +142,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 default -> { }
             }
         });
-        this.connectionEvents = client.getResources().eventBus().get().subscribe(event -> {
+        this.connectionEvents = resources.eventBus().get().subscribe(event -> {
             if (event instanceof ConnectionEvent connectionEvent && !ofTheCache(connectionEvent.remoteAddress())) {
                 return;
             }
@@ -180,16 +153,6 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 markConnected(false, "connection lost");
             }
         });
-    }
-
-    /** The settings both kinds of client share: TLS authorities, reconnecting, failing fast while disconnected, timeouts. */
-    private static <B extends ClientOptions.Builder> B common(B options, Optional<TrustManagerFactory> trust, Duration commandTimeout) {
-        trust.ifPresent(authorities -> options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(authorities).build()));
-        options.autoReconnect(true);
-        options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
-        options.timeoutOptions(TimeoutOptions.enabled(commandTimeout));
-        options.socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build());
-        return options;
     }
 
     /**
