@@ -63,11 +63,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             answer = route(request);
         } catch (RuntimeException e) {
             LOG.warn("{} {} could not be answered ({}: {}); answered 400", request.method(), request.uri(), e.getClass().getSimpleName(), e.getMessage());
-            answer = CompletableFuture.completedFuture(HttpAnswer.error(400, "the request could not be read", endpoints.json()));
+            answer = CompletableFuture.completedFuture(unreadable());
         }
         boolean head = request.method().equals(HttpMethod.HEAD);
         answer.whenComplete((done, failure) -> ctx.executor().execute(() -> {
-            HttpAnswer written = done != null ? done : HttpAnswer.error(400, "the request could not be read", endpoints.json());
+            HttpAnswer written = done != null ? done : unreadable();
             write(ctx, version, keepAlive && !inputClosed, head, written);
             answering = false;
             ctx.channel().config().setAutoRead(true);
@@ -113,6 +113,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             name = name.substring(1, name.length() - 1);
         }
         return Charset.forName(name); // IllegalCharsetNameException and UnsupportedCharsetException are IllegalArgumentExceptions
+    }
+
+    /** Our own failure to answer a request, said as the client's mistake: a client of /check takes a 400 as "not listed", as it would a 500. */
+    private HttpAnswer unreadable() {
+        return HttpAnswer.error(400, "the request could not be read", endpoints.json());
     }
 
     private CompletableFuture<HttpAnswer> notAllowed(String allowed) {

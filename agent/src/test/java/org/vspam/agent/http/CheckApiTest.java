@@ -204,6 +204,12 @@ class CheckApiTest {
     }
 
     @Test
+    void aBodyLargerThan64KiBIsA413AndTheNextRequestIsAnswered() throws Exception {
+        assertThat(post("{\"sender_domain\":\"" + "a".repeat(2 << 20) + "\"}").statusCode()).isEqualTo(413);
+        assertThat(post("{\"sender_domain\":\"" + ThreatFixtures.PHISH + "\"}").body()).contains("\"malicious\":true");
+    }
+
+    @Test
     void theFrameworksOwnAnswersToWrongPathsAndMethodsStay() throws Exception {
         assertThat(get("/nowhere").statusCode()).isEqualTo(404);
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + "/health"))
