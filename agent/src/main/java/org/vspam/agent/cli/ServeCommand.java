@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code vspam-agent serve}: runs the daemon in the foreground until SIGTERM or SIGINT; SIGHUP re-reads the configuration. */
 final class ServeCommand implements Callable<Integer> {
@@ -47,8 +48,13 @@ final class ServeCommand implements Callable<Integer> {
             Signal.handle(new Signal(name), signal -> stopRequested.countDown());
         }
         ServiceManager serviceManager = ServiceManager.fromEnvironment(System.getenv());
-        // SIGHUP (systemctl reload) would otherwise stop the JVM.
-        Signal.handle(new Signal("HUP"), signal -> reload(agent, serviceManager));
+        // SIGHUP (systemctl reload) would otherwise stop the JVM. A JVM started with SIGHUP ignored installs
+        // no handler for it and hands back SIG_IGN: a kill -HUP then does nothing, which must not go unsaid.
+        if (Signal.handle(new Signal("HUP"), signal -> reload(agent, serviceManager)) == SignalHandler.SIG_IGN) {
+            LOG.warn("SIGHUP was ignored when the agent was started (nohup, or a parent that ignores it), so the JVM does not "
+                    + "receive it: kill -HUP and systemctl reload will not re-read the configuration; start the agent without "
+                    + "ignoring SIGHUP, or restart it to apply a change");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "vspam-shutdown"));
         serviceManager.ready("answering policy requests");
         stopRequested.await();
