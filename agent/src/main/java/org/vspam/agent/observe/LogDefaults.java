@@ -22,6 +22,12 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
     private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}: %msg%n";
     /** Libraries whose INFO lines say nothing an operator acts on. */
     private static final List<String> QUIET = List.of("io.micronaut", "io.netty", "io.lettuce", "org.xbill", "reactor");
+    /**
+     * Libraries whose warnings repeat what one of the agent's own lines already says: Lettuce's watchdog warns
+     * at every reconnection attempt while Redis is away, beside the shared cache's one line about the outage
+     * and its one line about the recovery. Their errors still show.
+     */
+    private static final List<String> SPOKEN_FOR = List.of("io.lettuce.core.protocol.ConnectionWatchdog");
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -33,6 +39,7 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
         root.setLevel(Level.INFO);
         root.addAppender(console(context, encoder));
         QUIET.forEach(name -> context.getLogger(name).setLevel(Level.WARN));
+        SPOKEN_FOR.forEach(name -> context.getLogger(name).setLevel(Level.ERROR));
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
