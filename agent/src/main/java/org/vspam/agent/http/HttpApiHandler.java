@@ -148,7 +148,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private void refuse(ChannelHandlerContext ctx, HttpVersion version, Throwable cause) {
         int status = cause instanceof TooLongFrameException ? 413 : 400;
         String error = cause instanceof DecompressionException ? "the body is not encoded as its Content-Encoding says; send plain UTF-8 JSON"
-                : status == 413 ? "the request is larger than the agent reads (a body of at most 64 KiB)" : "the request could not be read as HTTP";
+                : status == 413 ? "the request is larger than the agent reads (a body of at most " + HttpServer.MAX_BODY_BYTES / 1024 + " KiB)" : "the request could not be read as HTTP";
         LOG.debug("HTTP request refused with {}: {}", status, cause == null ? error : cause.getMessage());
         write(ctx, version, false, false, HttpAnswer.error(status, error, endpoints.json()));
     }

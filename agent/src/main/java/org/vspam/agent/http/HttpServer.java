@@ -72,10 +72,6 @@ public final class HttpServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    public synchronized boolean isRunning() {
-        return channel != null;
-    }
-
     /** Stops accepting and closes the open connections: what is answered by then is answered. */
     @Override
     public synchronized void close() {
