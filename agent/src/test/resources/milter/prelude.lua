@@ -30,12 +30,13 @@ function send(conn, sender, headers, pieces, mail_macros)
   ok(mt.eom(conn), "EOM")
 end
 
--- miltertest matches a reply only on all three of its parts.
-REJECTED = "Message rejected: sender listed in vspam.org (phishing)"
+-- miltertest matches a reply only on all three of its parts. The milter's refusal names what it found.
+LINK_REJECTED = "Message rejected: a link in it leads to phish.example.net, listed in vspam.org (phishing)"
 
-function refused(conn, what)
-  if mt.getreply(conn) ~= SMFIR_REPLYCODE or not mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1", REJECTED) then
-    error(what .. ": expected 550 5.7.1 " .. REJECTED .. ", got reply " .. string.char(mt.getreply(conn)))
+function refused(conn, what, text)
+  text = text or LINK_REJECTED
+  if mt.getreply(conn) ~= SMFIR_REPLYCODE or not mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1", text) then
+    error(what .. ": expected 550 5.7.1 " .. text .. ", got reply " .. string.char(mt.getreply(conn)))
   end
 end
 

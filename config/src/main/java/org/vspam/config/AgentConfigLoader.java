@@ -181,8 +181,9 @@ public final class AgentConfigLoader {
                             value(Setting.MILTER_SOCKET_MODE, AgentConfigLoader::fileMode),
                             value(Setting.MILTER_MAX_URLS, text -> range(text, Rules.MIN_MILTER_URLS, Rules.MAX_MILTER_URLS)),
                             value(Setting.MILTER_MAX_BODY, text -> ByteSize.parse(text, Rules.MAX_MILTER_BODY))),
-                    value(Setting.ALLOW_CLIENTS, text -> new AllowList(AllowList.clients(text), List.of()))
-                            .and(value(Setting.ALLOW_SENDERS, text -> new AllowList(List.of(), AllowList.senders(text)))),
+                    value(Setting.ALLOW_CLIENTS, text -> new AllowList(AllowList.clients(text), List.of(), List.of()))
+                            .and(value(Setting.ALLOW_SENDERS, text -> new AllowList(List.of(), AllowList.senders(text), List.of())))
+                            .and(value(Setting.ALLOW_RECIPIENTS, text -> new AllowList(List.of(), List.of(), AllowList.recipients(text)))),
                     value(Setting.ALLOW_FILE, text -> text.isBlank() ? Optional.<Path>empty() : Optional.of(Path.of(text.strip()))),
                     value(Setting.SKIP_AUTHENTICATED, AgentConfigLoader::bool),
                     value(Setting.MODE, text -> word(text, Mode.class, "enforce or monitor")),

@@ -43,6 +43,8 @@ public enum Setting {
     // The controls: what a finding does to the mail. They, and log_level, change on a reload (SIGHUP).
     ALLOW_CLIENTS("allow_clients", "", true),
     ALLOW_SENDERS("allow_senders", "", true),
+    // RFC 2142: the abuse desk and the postmaster receive the phishing that is forwarded to them.
+    ALLOW_RECIPIENTS("allow_recipients", "abuse@, postmaster@", true),
     ALLOW_FILE("allow_file", "", true),
     SKIP_AUTHENTICATED("skip_authenticated", "true", true),
     MODE("mode", "enforce", true),

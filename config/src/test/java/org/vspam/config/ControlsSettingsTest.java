@@ -97,12 +97,36 @@ class ControlsSettingsTest {
                 """);
         List<String> warnings = new ArrayList<>();
         AllowList list = AllowList.read(file, warnings::add);
-        assertThat(list.senders()).extracting(SenderRule::written).containsExactly("partner.example");
+        assertThat(list.senders()).extracting(AddressRule::written).containsExactly("partner.example");
         assertThat(list.clients()).extracting(ClientRange::written).containsExactly("192.0.2.0/24", "2001:db8::/33");
         assertThat(warnings).containsExactly(
                 "allow_file " + file + ":4: \"not a valid entry\", which is not a domain or an address (e.g. example.org, postmaster@example.org); the line is left out",
                 "allow_file " + file + ":6: \"300.1.1.1\", which is not an IP address or CIDR range (e.g. 192.0.2.0/24, 2001:db8::/32); the line is left out");
         assertThat(list.match(ip("192.0.2.77"), "", "")).hasValue("allow_file " + file + ":3: 192.0.2.0/24");
+    }
+
+    /** RFC 2142: abuse@ and postmaster@ at any domain by default; an allow_file names recipients with "recipient:". */
+    @Test
+    void recipientsAllowedByDefaultAreTheRoleAddressesAndALocalPartIsNoSenderEntry(@TempDir Path dir) throws Exception {
+        AllowList defaults = yaml("").allowList();
+        assertThat(defaults.matchRecipient(List.of("user@example.org", "Abuse@Example.ORG"))).hasValue("allow_recipients: abuse@");
+        assertThat(defaults.matchRecipient(List.of("postmaster@mail.example.net"))).hasValue("allow_recipients: postmaster@");
+        assertThat(defaults.matchRecipient(List.of("abuse-team@example.org", "user@abuse.example"))).isEmpty();
+        assertThat(yaml("allow_recipients: []\n").allowList().matchRecipient(List.of("abuse@example.org"))).as("turned off").isEmpty();
+
+        AllowList desks = yaml("allow_recipients: [security@example.org, phish-reports.example]\n").allowList();
+        assertThat(desks.matchRecipient(List.of("security@example.org"))).hasValue("allow_recipients: security@example.org");
+        assertThat(desks.matchRecipient(List.of("anyone@phish-reports.example"))).hasValue("allow_recipients: phish-reports.example");
+        assertThat(desks.matchRecipient(List.of("abuse@example.org"))).as("the list replaces the default").isEmpty();
+
+        assertThatThrownBy(() -> yaml("allow_senders: [abuse@]\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("\"abuse@\", which is not a domain or an address");
+
+        Path file = Files.writeString(dir.resolve("allow.txt"), "recipient: reports@example.org\nRecipient:phish@\npartner.example\n");
+        AllowList fromFile = AllowList.read(file, warning -> { });
+        assertThat(fromFile.matchRecipient(List.of("phish@anywhere.example"))).hasValue("allow_file " + file + ":2: phish@");
+        assertThat(fromFile.matchRecipient(List.of("reports@example.org"))).hasValue("allow_file " + file + ":1: reports@example.org");
+        assertThat(fromFile.senders()).extracting(AddressRule::written).containsExactly("partner.example");
     }
 
     @Test

@@ -6,12 +6,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.List;
-import java.util.Optional;
 import org.vspam.agent.Agent;
 import org.vspam.agent.cache.CachedVerdict;
 import org.vspam.agent.cache.Finding;
@@ -20,6 +20,7 @@ import org.vspam.agent.decision.LiveControls;
 import org.vspam.agent.decision.Listing;
 import org.vspam.agent.decision.MailQuery;
 import org.vspam.agent.decision.Outcome;
+import org.vspam.agent.decision.Transport;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.indicator.InvalidIndicatorException;
 import org.vspam.agent.lookup.Lookup;
@@ -51,6 +52,7 @@ final class CheckCommand implements Callable<Integer> {
     /** The shared cache is asked only once connected; a Redis that does not answer this soon is reported as such. */
     private static final Duration REDIS_CONNECT_WAIT = Duration.ofSeconds(3);
     private static final String MESSAGE = "--message";
+    private static final String RCPT = "--rcpt";
 
     final CommandSpec spec;
     private final VspamCommand parent;
@@ -62,6 +64,10 @@ final class CheckCommand implements Callable<Integer> {
                         .description("a sender domain, a client IP address, or an e-mail address (its domain is checked)").build())
                 .addOption(OptionSpec.builder(MESSAGE).paramLabel("FILE.eml").type(Path.class)
                         .description("a saved message, headers and body: its sender (Return-Path, else From) and the hosts of the links in its body")
+                        .build())
+                .addOption(OptionSpec.builder(RCPT).paramLabel("ADDRESS").type(String[].class).auxiliaryTypes(String.class).arity("1")
+                        .description("an envelope recipient (repeatable): one in allow_recipients (abuse@, postmaster@) is not "
+                                + "looked up for Postfix, and a message for one is never refused")
                         .build());
         Map<String, String> exitCodes = new LinkedHashMap<>();
         exitCodes.put("0", "allowed, tagged or not looked up");
@@ -88,8 +94,10 @@ final class CheckCommand implements Callable<Integer> {
             err.println("vspam-agent: " + e.getMessage());
             return VspamCommand.EXIT_CONFIG;
         }
+        String[] given = spec.findOption(RCPT).getValue();
+        List<String> recipients = given == null ? List.of() : List.of(given);
         if (message != null) {
-            return new MessageCheck(config, out, err).explain(message);
+            return new MessageCheck(config, out, err).explain(message, recipients);
         }
         if (subject == null) {
             throw new ParameterException(spec.commandLine(), "check needs a domain, an IP address or an e-mail address, or --message FILE.eml");
@@ -105,7 +113,8 @@ final class CheckCommand implements Callable<Integer> {
         LogOutput.apply(config.logLevel() == LogLevel.DEBUG ? LogLevel.DEBUG : LogLevel.WARN, LogFormat.TEXT);
         try (ApplicationContext context = Agent.context(config, Map.of())) {
             Controls controls = context.getBean(LiveControls.class).get();
-            Optional<Outcome> screened = controls.screen(query(subject.strip(), indicator));
+            // Screened as the policy service screens what Postfix asks (per recipient), which "Postfix hears" tells.
+            Optional<Outcome> screened = controls.screen(query(subject.strip(), indicator).to(recipients), Transport.POLICY);
             if (screened.isPresent()) {
                 // The same controls as the daemon's, before any lookup.
                 out.println("verdict: not looked up — " + notLookedUp(screened.get().why()));
@@ -175,8 +184,8 @@ final class CheckCommand implements Callable<Integer> {
     /** The request the daemon would see for this subject: a sender address, a sender domain or a client address. */
     private static MailQuery query(String subject, Indicator indicator) {
         return indicator.kind() == Indicator.Kind.IP
-                ? new MailQuery("", "", indicator.value(), "", List.of(indicator))
-                : new MailQuery(subject.indexOf('@') >= 0 ? subject : "", indicator.value(), "", "", List.of(indicator));
+                ? new MailQuery("", "", indicator.value(), "", List.of(), List.of(indicator))
+                : new MailQuery(subject.indexOf('@') >= 0 ? subject : "", indicator.value(), "", "", List.of(), List.of(indicator));
     }
 
     private static String notLookedUp(Outcome.Why why) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.vspam.agent.Agent;
@@ -20,6 +21,7 @@ import org.vspam.agent.decision.Controls;
 import org.vspam.agent.decision.LiveControls;
 import org.vspam.agent.decision.MailQuery;
 import org.vspam.agent.decision.Outcome;
+import org.vspam.agent.decision.Transport;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.milter.MessageScan;
@@ -49,7 +51,7 @@ final class MessageCheck {
         this.err = err;
     }
 
-    int explain(Path file) {
+    int explain(Path file, List<String> recipients) {
         byte[] message;
         try {
             message = Files.readAllBytes(file);
@@ -65,15 +67,16 @@ final class MessageCheck {
             err.println("vspam-agent: cannot read the message " + file + ": " + e.getMessage());
             return CheckCommand.EXIT_UNCHECKED;
         }
-        MailQuery query = MailQuery.envelope(sender, Indicator.domainOf(sender), "", "").with(links.hosts());
-        out.printf("message %s: sender %s, %d link host%s%s%n", file, sender.isEmpty() ? "unknown" : sender, links.hosts().size(),
+        MailQuery query = MailQuery.envelope(sender, Indicator.domainOf(sender), "", "").with(links.hosts()).to(recipients);
+        out.printf("message %s: sender %s%s, %d link host%s%s%n", file, sender.isEmpty() ? "unknown" : sender,
+                recipients.isEmpty() ? "" : ", for " + String.join(", ", recipients), links.hosts().size(),
                 links.hosts().size() == 1 ? "" : "s", limits(links));
         LogOutput.apply(config.logLevel() == LogLevel.DEBUG ? LogLevel.DEBUG : LogLevel.WARN, LogFormat.TEXT);
         try (ApplicationContext context = Agent.context(config, Map.of())) {
             Controls controls = context.getBean(LiveControls.class).get();
-            Optional<Outcome> screened = controls.screen(query);
+            Optional<Outcome> screened = controls.screen(query, Transport.MILTER);
             if (screened.isPresent()) {
-                return told(screened.get(), controls, "not looked up (" + screened.get().why().kind().label() + ")");
+                return told(screened.get(), controls, Set.of(), "not looked up (" + screened.get().why().kind().label() + ")");
             }
             LookupChain chain = context.getBean(LookupChain.class);
             List<Finding> findings = new ArrayList<>();
@@ -91,17 +94,21 @@ final class MessageCheck {
                     findings.add(new Finding.Unanswered(indicator));
                 }
             }
-            Outcome outcome = controls.conclude(controls.decisive(findings), unchecked);
+            boolean spared = controls.spares(query);
+            Outcome outcome = controls.conclude(controls.decisive(findings), unchecked, spared);
             String verdict = outcome.listing()
                     .map(listing -> "listed: " + listing.finding().indicator().value() + " (" + listing.category() + ")")
                     .orElse(unchecked ? "unknown: not every indicator could be checked" : "clean");
-            return told(outcome, controls, verdict);
+            if (spared && outcome instanceof Outcome.Tag tag && tag.withheld().isPresent()) {
+                verdict += "; not refused: a recipient is allowed (" + controls.allowList().matchRecipient(recipients).orElseThrow() + ")";
+            }
+            return told(outcome, controls, Set.copyOf(links.hosts()), verdict);
         }
     }
 
-    private int told(Outcome outcome, Controls controls, String verdict) {
+    private int told(Outcome outcome, Controls controls, Set<Indicator> links, String verdict) {
         out.println("verdict: " + verdict);
-        out.println("the MTA " + MilterReply.describe(MilterReply.of(outcome, controls.replies())));
+        out.println("the MTA " + MilterReply.describe(MilterReply.of(outcome, controls.replies(), links)));
         return switch (outcome) {
             case Outcome.Refuse refuse -> CheckCommand.EXIT_LISTED;
             case Outcome.Defer defer -> outcome.listing().isPresent() ? CheckCommand.EXIT_LISTED : CheckCommand.EXIT_UNCHECKED;

@@ -13,8 +13,15 @@ import org.vspam.config.Mode;
 
 /**
  * The operator's controls, applied to a request before any lookup (allow-lists, authenticated
- * senders) and to what the lookups found (the family's action, monitor mode, the failure action).
- * Immutable: a reload or a changed allow file makes a new one.
+ * senders) and to what the lookups found (the family's action, monitor mode, the failure action,
+ * allowed recipients). Immutable: a reload or a changed allow file makes a new one.
+ *
+ * <p>An allowed recipient ({@code allow_recipients}, by default {@code abuse@} and {@code postmaster@})
+ * is never refused mail, and how depends on what the answer is for. Postfix asks the policy service
+ * once per recipient, so that request is not looked up at all ({@code DUNNO}). A message (the milter,
+ * {@code check --message}) has one answer for all its recipients: it is looked up as any other, and
+ * where it would have been refused or deferred it is accepted with the header instead, so that the
+ * abuse desk sees why.
  */
 public record Controls(AllowList allowList, boolean skipAuthenticated, Mode mode, Actions actions, FailureAction failureAction,
                        Replies replies) {
@@ -25,15 +32,44 @@ public record Controls(AllowList allowList, boolean skipAuthenticated, Mode mode
     }
 
     /** The outcome when the request is not to be looked up at all. */
-    public Optional<Outcome> screen(MailQuery query) {
+    public Optional<Outcome> screen(MailQuery query, Transport transport) {
         if (skipAuthenticated && !query.saslUsername().isBlank()) {
             return Optional.of(new Outcome.Allow(new Outcome.Why.Authenticated(query.saslUsername())));
+        }
+        if (transport == Transport.POLICY && !query.recipients().isEmpty()) {
+            Optional<String> recipient = allowList.matchRecipient(query.recipients());
+            if (recipient.isPresent()) {
+                return Optional.of(new Outcome.Allow(new Outcome.Why.AllowedByList(recipient.get())));
+            }
         }
         if (allowList.isEmpty()) {
             return Optional.empty();
         }
         return allowList.match(ClientRange.address(query.clientAddress()), query.sender(), query.senderDomain())
                 .map(entry -> new Outcome.Allow(new Outcome.Why.AllowedByList(entry)));
+    }
+
+    /** True when the message is for an allowed recipient: it is then never refused or deferred (see above). */
+    public boolean spares(MailQuery query) {
+        return !query.recipients().isEmpty() && allowList.matchRecipient(query.recipients()).isPresent();
+    }
+
+    /**
+     * The outcome of what was found, for a message that {@link #spares} or not: a spared message that
+     * would have been refused or deferred for a listing is tagged with the action withheld, as in
+     * monitor mode; one deferred because nothing could be checked is accepted.
+     */
+    public Outcome conclude(Optional<Listing> decisive, boolean unchecked, boolean spared) {
+        Outcome outcome = conclude(decisive, unchecked);
+        if (!spared) {
+            return outcome;
+        }
+        return switch (outcome) {
+            case Outcome.Refuse refuse -> new Outcome.Tag(refuse.why(), Optional.of(Action.REJECT));
+            case Outcome.Defer defer when defer.why() instanceof Outcome.Why.Listed listed -> new Outcome.Tag(listed, Optional.of(Action.DEFER));
+            case Outcome.Defer defer -> new Outcome.Allow(defer.why());
+            default -> outcome;
+        };
     }
 
     /** What a listing's family asks for. */

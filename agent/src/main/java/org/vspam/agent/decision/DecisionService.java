@@ -48,9 +48,9 @@ public final class DecisionService {
     public CompletableFuture<Decision> decide(MailQuery query, Transport transport, ScheduledExecutorService timer) {
         long started = System.nanoTime();
         Controls now = controls.get(); // one request sees one set of controls, even across a reload
-        CompletableFuture<Decision> decision = now.screen(query)
+        CompletableFuture<Decision> decision = now.screen(query, transport)
                 .map(screened -> CompletableFuture.completedFuture(new Decision(screened, List.of())))
-                .orElseGet(() -> decideWithin(query.indicators(), now, timer));
+                .orElseGet(() -> decideWithin(query.indicators(), now, now.spares(query), timer));
         if (decision.isDone()) {
             listener.decided(transport, decision.join(), System.nanoTime() - started);
             return decision;
@@ -62,7 +62,7 @@ public final class DecisionService {
         });
     }
 
-    private CompletableFuture<Decision> decideWithin(List<Indicator> indicators, Controls now,
+    private CompletableFuture<Decision> decideWithin(List<Indicator> indicators, Controls now, boolean spared,
                                                      ScheduledExecutorService timer) {
         if (indicators.isEmpty()) {
             return CompletableFuture.completedFuture(new Decision(now.conclude(Optional.empty(), false), List.of()));
@@ -71,15 +71,15 @@ public final class DecisionService {
         for (Indicator indicator : indicators) {
             lookups.add(cache.lookup(indicator));
         }
-        Optional<Decision> early = settle(lookups, now, false);
+        Optional<Decision> early = settle(lookups, now, spared, false);
         if (early.isPresent()) {
             return CompletableFuture.completedFuture(early.get()); // all cached: no timer, no allocation beyond this
         }
         CompletableFuture<Decision> result = new CompletableFuture<>();
         for (CompletableFuture<Finding> lookup : lookups) {
-            lookup.whenComplete((finding, failure) -> settle(lookups, now, false).ifPresent(result::complete));
+            lookup.whenComplete((finding, failure) -> settle(lookups, now, spared, false).ifPresent(result::complete));
         }
-        ScheduledFuture<?> deadlinePassed = timer.schedule(() -> result.complete(settle(lookups, now, true).orElseThrow()),
+        ScheduledFuture<?> deadlinePassed = timer.schedule(() -> result.complete(settle(lookups, now, spared, true).orElseThrow()),
                 deadline.toNanos(), TimeUnit.NANOSECONDS);
         result.whenComplete((done, failure) -> deadlinePassed.cancel(false));
         return result;
@@ -90,7 +90,8 @@ public final class DecisionService {
      * earlier indicator is known; otherwise all must be known, or the deadline ({@code deadlinePassed})
      * has passed and the unknown ones count as unchecked.
      */
-    private static Optional<Decision> settle(List<CompletableFuture<Finding>> lookups, Controls controls, boolean deadlinePassed) {
+    private static Optional<Decision> settle(List<CompletableFuture<Finding>> lookups, Controls controls, boolean spared,
+                                             boolean deadlinePassed) {
         List<Finding> findings = new ArrayList<>(lookups.size());
         boolean unchecked = false;
         for (CompletableFuture<Finding> lookup : lookups) {
@@ -108,9 +109,9 @@ public final class DecisionService {
             }
             Optional<Listing> listing = Listing.from(finding);
             if (listing.isPresent() && controls.unbeatable(listing.get())) {
-                return Optional.of(new Decision(controls.conclude(listing, false), findings));
+                return Optional.of(new Decision(controls.conclude(listing, false, spared), findings));
             }
         }
-        return Optional.of(new Decision(controls.conclude(controls.decisive(findings), unchecked), findings));
+        return Optional.of(new Decision(controls.conclude(controls.decisive(findings), unchecked, spared), findings));
     }
 }

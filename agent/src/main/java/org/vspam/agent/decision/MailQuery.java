@@ -16,11 +16,15 @@ import org.vspam.agent.indicator.InvalidIndicatorException;
  * @param senderDomain  its domain, or the domain asked about
  * @param clientAddress the connecting client's address as sent, empty when unknown
  * @param saslUsername  the authenticated user, empty when the client did not authenticate
+ * @param recipients    the envelope recipients the answer is for: the one of a policy request (Postfix asks per
+ *                      {@code RCPT TO}), all of a message's for the milter; empty when unknown
  */
-public record MailQuery(String sender, String senderDomain, String clientAddress, String saslUsername, List<Indicator> indicators) {
+public record MailQuery(String sender, String senderDomain, String clientAddress, String saslUsername, List<String> recipients,
+                        List<Indicator> indicators) {
     private static final Logger LOG = LoggerFactory.getLogger(MailQuery.class);
 
     public MailQuery {
+        recipients = List.copyOf(recipients);
         indicators = List.copyOf(indicators);
     }
 
@@ -36,14 +40,19 @@ public record MailQuery(String sender, String senderDomain, String clientAddress
         if (!clientAddress.isEmpty() && !clientAddress.equals("unknown")) {
             add(indicators, () -> Indicator.ip(clientAddress), "client address");
         }
-        return new MailQuery(sender, senderDomain, clientAddress, saslUsername, indicators);
+        return new MailQuery(sender, senderDomain, clientAddress, saslUsername, List.of(), indicators);
+    }
+
+    /** The same request for these recipients. */
+    public MailQuery to(List<String> recipients) {
+        return new MailQuery(sender, senderDomain, clientAddress, saslUsername, recipients, indicators);
     }
 
     /** The same request with more indicators after its own (a message's link hosts). */
     public MailQuery with(List<Indicator> more) {
         List<Indicator> all = new ArrayList<>(indicators);
         all.addAll(more);
-        return new MailQuery(sender, senderDomain, clientAddress, saslUsername, all);
+        return new MailQuery(sender, senderDomain, clientAddress, saslUsername, recipients, all);
     }
 
     private static void add(List<Indicator> indicators, Supplier<Indicator> parse, String what) {
@@ -56,6 +65,6 @@ public record MailQuery(String sender, String senderDomain, String clientAddress
 
     /** A lookup of indicators alone, with nothing an allow-list could match but those. */
     public static MailQuery of(List<Indicator> indicators) {
-        return new MailQuery("", "", "", "", indicators);
+        return new MailQuery("", "", "", "", List.of(), indicators);
     }
 }

@@ -90,7 +90,7 @@ final class CheckEndpoint {
             return CompletableFuture.completedFuture(badRequest(e.getMessage()));
         }
         MailQuery query = new MailQuery("", request.senderDomain() == null ? "" : Indicator.domainOrAddress(request.senderDomain().strip()),
-                request.clientIp() == null ? "" : request.clientIp().strip(), "", asked.stream().map(CheckRequest.Asked::indicator).toList());
+                request.clientIp() == null ? "" : request.clientIp().strip(), "", List.of(), asked.stream().map(CheckRequest.Asked::indicator).toList());
         return decisions.decide(query, Transport.HTTP)
                 .thenApply(decision -> render(decision, asked))
                 .exceptionally(failure -> CheckResponse.ALLOW) // fail-open, as everywhere

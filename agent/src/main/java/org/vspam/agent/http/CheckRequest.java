@@ -3,10 +3,10 @@ package org.vspam.agent.http;
 import io.micronaut.core.annotation.Nullable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.indicator.InvalidIndicatorException;
+import org.vspam.agent.indicator.LinkHosts;
 
 /** What a {@code /check} asks about, from query parameters or a JSON body (read by {@link CheckController}). */
 record CheckRequest(@Nullable String senderDomain, @Nullable String clientIp, @Nullable List<String> urls) {
@@ -46,10 +46,9 @@ record CheckRequest(@Nullable String senderDomain, @Nullable String clientIp, @N
                 throw new InvalidIndicatorException("urls: at most " + MAX_URLS + " URLs per request");
             }
             for (String url : urls) {
-                Optional<Indicator> host = Indicator.ofUrl(url);
-                if (host.isPresent()) {
-                    asked.add(new Asked(host.get(), url));
-                } else {
+                List<Indicator> hosts = LinkHosts.hosts(url);
+                hosts.forEach(host -> asked.add(new Asked(host, url)));
+                if (hosts.isEmpty()) {
                     skipped++;
                 }
             }

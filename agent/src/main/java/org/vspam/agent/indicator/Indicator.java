@@ -1,7 +1,6 @@
 package org.vspam.agent.indicator;
 
 import io.netty.util.NetUtil;
-import java.net.IDN;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -119,45 +118,11 @@ public record Indicator(Kind kind, String value) {
     }
 
     /**
-     * The host of a URL ({@code https://bücher.example/x}, {@code http://exa_mple.com/}, {@code
-     * http://[2001:db8::1]:8080/}) or a bare host ({@code phish.example.net}, {@code 192.0.2.1},
-     * {@code 2001:db8::1}, {@code [2001:db8::1]}). Taken from the text itself: java.net.URI refuses
-     * names that mail carries every day (IDNs, underscores).
+     * The host a browser would connect to for a link, or a bare host: see {@link LinkHosts#host}. The
+     * hosts of links inside it (a redirector's target) are {@link LinkHosts#hosts}.
      */
     public static Optional<Indicator> ofUrl(String url) {
-        if (url == null || url.isBlank() || url.length() > MAX_URL_LENGTH) {
-            return Optional.empty();
-        }
-        String value = url.strip();
-        int scheme = value.indexOf("://");
-        String host = value;
-        if (scheme >= 0) {
-            String rest = value.substring(scheme + 3);
-            int end = 0;
-            while (end < rest.length() && "/?#".indexOf(rest.charAt(end)) < 0) {
-                end++;
-            }
-            String authority = rest.substring(0, end);
-            host = authority.substring(authority.lastIndexOf('@') + 1);
-        }
-        if (host.startsWith("[")) {
-            int close = host.indexOf(']');
-            host = close < 0 ? host : host.substring(0, close + 1); // drops a :port after the brackets
-        } else if (host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
-            // name:port, or a URL without a host (mailto:, tel:); an IPv6 address has more than one ':'
-            String after = host.substring(host.indexOf(':') + 1);
-            if (after.isEmpty() || !after.chars().allMatch(Character::isDigit)) {
-                return Optional.empty();
-            }
-            host = host.substring(0, host.indexOf(':'));
-        }
-        try {
-            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            boolean ip = NetUtil.isValidIpV6Address(bare) || NetUtil.isValidIpV4Address(bare);
-            return Optional.of(ip ? Indicator.ip(bare) : Indicator.urlHost(host));
-        } catch (InvalidIndicatorException e) {
-            return Optional.empty();
-        }
+        return LinkHosts.host(url);
     }
 
     /** The lookup hash: lower-case hex SHA-256 of the normalized value's UTF-8 bytes. */
@@ -172,7 +137,7 @@ public record Indicator(Kind kind, String value) {
 
     /** The name in DNS form (IDN in punycode) for domains and URL hosts. */
     public String asciiName() {
-        return kind == Kind.IP || isAscii(value) ? value : IDN.toASCII(value, IDN.ALLOW_UNASSIGNED);
+        return kind == Kind.IP || isAscii(value) ? value : HostNames.toAscii(value).orElse(value);
     }
 
     private static boolean isAscii(String value) {
@@ -203,27 +168,32 @@ public record Indicator(Kind kind, String value) {
         return value;
     }
 
-    private static String hostName(String value) {
-        if (value.length() > MAX_NAME_LENGTH) {
-            throw new InvalidIndicatorException("\"" + abbreviate(value) + "\" is longer than a DNS name can be");
+    /**
+     * A name in its normal form: ASCII as written (lower case), else mapped by UTS #46 to lower-case
+     * Unicode with {@code xn--} labels decoded, so that every spelling of one name is one indicator.
+     */
+    private static String hostName(String written) {
+        String value = written;
+        if (HostNames.needsMapping(value)) {
+            value = HostNames.toUnicode(value).orElseThrow(() -> notADomain(written));
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c <= ' ' || c == '@' || c == '/' || c == '\\' || c == '[' || c == ']' || c == 0x7f) {
-                throw new InvalidIndicatorException("\"" + abbreviate(value) + "\" is not a domain name");
+                throw notADomain(written);
             }
         }
         if (value.startsWith(".") || value.contains("..")) {
-            throw new InvalidIndicatorException("\"" + abbreviate(value) + "\" is not a domain name");
+            throw notADomain(written);
         }
-        if (!isAscii(value)) {
-            try {
-                IDN.toASCII(value, IDN.ALLOW_UNASSIGNED);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidIndicatorException("\"" + abbreviate(value) + "\" is not a domain name");
-            }
+        if ((isAscii(value) ? value : HostNames.toAscii(value).orElse(value)).length() > MAX_NAME_LENGTH) {
+            throw new InvalidIndicatorException("\"" + abbreviate(written) + "\" is longer than a DNS name can be");
         }
         return value;
+    }
+
+    private static InvalidIndicatorException notADomain(String written) {
+        return new InvalidIndicatorException("\"" + abbreviate(written) + "\" is not a domain name");
     }
 
     private static String abbreviate(String value) {

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,6 +26,7 @@ import org.apache.james.mime4j.stream.MimeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.indicator.LinkHosts;
 
 /**
  * The link hosts of one message, found while it streams in: the MIME parser (mime4j) runs on a virtual
@@ -183,17 +183,18 @@ public final class MessageScan {
     }
 
     private void link(String url) {
-        Optional<Indicator> host = Indicator.ofUrl(url);
-        if (host.isEmpty() || seen.contains(host.get())) {
-            return;
+        for (Indicator host : LinkHosts.hosts(url)) {
+            if (seen.contains(host)) {
+                continue;
+            }
+            if (seen.size() >= maxUrls) {
+                skipped.add(host);
+                continue;
+            }
+            seen.add(host);
+            hosts.add(host);
+            found.accept(host);
         }
-        if (seen.size() >= maxUrls) {
-            skipped.add(host.get());
-            return;
-        }
-        seen.add(host.get());
-        hosts.add(host.get());
-        found.accept(host.get());
     }
 
     private static Charset charset(String name) {

@@ -25,6 +25,10 @@ sealed interface MilterCommand {
     record Mail(List<String> arguments) implements MilterCommand {
     }
 
+    /** {@code R}: RCPT TO, its address first (in angle brackets as sent), then its ESMTP parameters. */
+    record Recipient(List<String> arguments) implements MilterCommand {
+    }
+
     /** {@code L}: one header of the message. */
     record Header(String name, String value) implements MilterCommand {
     }
@@ -53,7 +57,7 @@ sealed interface MilterCommand {
     record QuitNewConnection() implements MilterCommand {
     }
 
-    /** {@code H}, {@code R}, {@code T}, {@code U} and commands of later versions: nothing the agent uses, answered "continue". */
+    /** {@code H}, {@code T}, {@code U} and commands of later versions: nothing the agent uses, answered "continue". */
     record Other(char code) implements MilterCommand {
     }
 }

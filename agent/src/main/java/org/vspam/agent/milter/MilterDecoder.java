@@ -51,6 +51,7 @@ final class MilterDecoder extends ByteToMessageDecoder {
             case 'D' -> macros(data);
             case 'C' -> connect(data);
             case 'M' -> new MilterCommand.Mail(strings(data));
+            case 'R' -> new MilterCommand.Recipient(strings(data));
             case 'L' -> {
                 List<String> header = strings(data);
                 if (header.size() != 2) {

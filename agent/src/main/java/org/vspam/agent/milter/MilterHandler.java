@@ -24,13 +24,12 @@ final class MilterHandler extends SimpleChannelInboundHandler<MilterCommand> {
     static final int ADD_HEADERS = 0x01;
     // SMFIP_*: steps the MTA may leave out, and steps it need not wait on
     static final int NO_HELO = 0x02;
-    static final int NO_RCPT = 0x08;
     static final int NO_REPLY_HEADER = 0x80;
     static final int NO_UNKNOWN = 0x100;
     static final int NO_DATA = 0x200;
     static final int SKIP = 0x400;
     /** Leave out what the agent does not use, and do not wait for "continue" after each header; all only as far as the MTA offers. */
-    static final int WANTED = NO_HELO | NO_RCPT | NO_UNKNOWN | NO_DATA | NO_REPLY_HEADER | SKIP;
+    static final int WANTED = NO_HELO | NO_UNKNOWN | NO_DATA | NO_REPLY_HEADER | SKIP; // RCPT is asked for: allow_recipients
     /**
      * A stop: the connection is closed at its next moment between messages, so that a message
      * already ended still gets its answer (see {@link MilterServer#drain}).
@@ -76,6 +75,12 @@ final class MilterHandler extends SimpleChannelInboundHandler<MilterCommand> {
                 abortMessage();
                 String sender = mail.arguments().isEmpty() ? "" : unbracket(mail.arguments().getFirst());
                 message = service.message(clientAddress(), sender, macros.getOrDefault("{auth_authen}", ""));
+                ctx.writeAndFlush(MilterReply.CONTINUE);
+            }
+            case MilterCommand.Recipient recipient -> {
+                if (message != null && !recipient.arguments().isEmpty()) {
+                    message.recipient(unbracket(recipient.arguments().getFirst()));
+                }
                 ctx.writeAndFlush(MilterReply.CONTINUE);
             }
             case MilterCommand.Header header -> {

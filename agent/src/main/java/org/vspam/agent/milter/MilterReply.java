@@ -6,10 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.vspam.agent.decision.Outcome;
 import org.vspam.agent.decision.Replies;
+import org.vspam.agent.indicator.Indicator;
 
 /**
  * What the agent tells the MTA (libmilter's {@code SMFIR_*}). {@link Encoder} is the one place a
@@ -45,11 +47,14 @@ public sealed interface MilterReply {
     MilterReply SKIP_BODY = new SkipBody();
     MilterReply TEMPFAIL = new TempFail();
 
-    /** The one place an outcome becomes the answer at the end of a message: a refusal, or acceptance with or without the header. */
-    static List<MilterReply> of(Outcome outcome, Replies replies) {
+    /**
+     * The one place an outcome becomes the answer at the end of a message: a refusal, or acceptance with or
+     * without the header. {@code links} are the message's link hosts, which the refusal names.
+     */
+    static List<MilterReply> of(Outcome outcome, Replies replies, Set<Indicator> links) {
         return switch (outcome) {
-            case Outcome.Refuse refuse -> List.of(new Refuse(smtpReply(replies.refusal(outcome), "550", "5.7.1")));
-            case Outcome.Defer defer -> List.of(new Refuse(smtpReply(replies.refusal(outcome), "451", "4.7.1")));
+            case Outcome.Refuse refuse -> List.of(new Refuse(smtpReply(replies.messageRefusal(outcome, links), "550", "5.7.1")));
+            case Outcome.Defer defer -> List.of(new Refuse(smtpReply(replies.messageRefusal(outcome, links), "451", "4.7.1")));
             case Outcome.Tag tag -> List.of(new AddHeader(replies.headerName(), Replies.headerValue(tag.why().listing())), CONTINUE);
             case Outcome.Allow allow -> List.of(CONTINUE);
         };

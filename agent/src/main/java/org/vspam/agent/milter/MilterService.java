@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -17,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.decision.Controls;
-import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.DecisionService;
 import org.vspam.agent.decision.MailQuery;
 import org.vspam.agent.decision.Transport;
@@ -36,6 +37,8 @@ public final class MilterService {
     private static final List<String> MIME_HEADERS = List.of("content-type", "content-transfer-encoding", "mime-version");
     /** The most MIME header text kept per message: a header this long is broken, not a reason to hold memory. */
     private static final int MAX_MIME_HEADERS = 16 * 1024;
+    /** The most recipients kept per message (Postfix's smtpd_recipient_limit): a recipient beyond is not an allowed one. */
+    private static final int MAX_RECIPIENTS = 1000;
 
     private final DecisionService decisions;
     private final VerdictCache cache;
@@ -68,7 +71,7 @@ public final class MilterService {
      */
     Message message(String clientAddress, String sender, String authenticated) {
         MailQuery query = MailQuery.envelope(sender, Indicator.domainOf(sender), clientAddress, authenticated);
-        boolean screened = controls.get().screen(query).isPresent();
+        boolean screened = controls.get().screen(query, Transport.MILTER).isPresent();
         if (!screened) {
             query.indicators().forEach(cache::lookup); // started now; the decision at the end finds them in flight or done
         }
@@ -92,16 +95,13 @@ public final class MilterService {
         if (links.truncated()) {
             bodiesTruncated.increment();
         }
-        return decisions.decide(message.query.with(links.hosts()), Transport.MILTER, timer).thenApply(this::replies);
-    }
-
-    private List<MilterReply> replies(Decision decision) {
-        return MilterReply.of(decision.outcome(), controls.get().replies());
+        return decisions.decide(message.query.with(links.hosts()).to(message.recipients), Transport.MILTER, timer)
+                .thenApply(decision -> MilterReply.of(decision.outcome(), controls.get().replies(), Set.copyOf(links.hosts())));
     }
 
     private List<MilterReply> failedOpen(Throwable failure) {
         LOG.error("milter decision failed; answering as for a message that could not be checked (fail-open)", failure);
-        return replies(new Decision(controls.get().conclude(Optional.empty(), true), List.of()));
+        return MilterReply.of(controls.get().conclude(Optional.empty(), true), controls.get().replies(), Set.of());
     }
 
     /** One message between MAIL FROM and its end: its envelope, its MIME headers and then the scan of its body. */
@@ -109,11 +109,18 @@ public final class MilterService {
         private final MailQuery query;
         private final boolean screened;
         private final StringBuilder mimeHeaders = new StringBuilder();
+        private final List<String> recipients = new ArrayList<>();
         private MessageScan scan;
 
         private Message(MailQuery query, boolean screened) {
             this.query = query;
             this.screened = screened;
+        }
+
+        void recipient(String address) {
+            if (recipients.size() < MAX_RECIPIENTS) {
+                recipients.add(address);
+            }
         }
 
         void header(String name, String value) {

@@ -9,7 +9,7 @@ import org.vspam.agent.indicator.Indicator;
  *
  * @param malformed a description of the first line that was not {@code name=value}, if any
  */
-public record PolicyRequest(String request, String sender, String clientAddress, String saslUsername, @Nullable String malformed) {
+public record PolicyRequest(String request, String sender, String recipient, String clientAddress, String saslUsername, @Nullable String malformed) {
 
     public static final String SMTPD_ACCESS_POLICY = "smtpd_access_policy";
 

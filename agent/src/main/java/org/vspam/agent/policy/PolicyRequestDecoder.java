@@ -141,7 +141,7 @@ public final class PolicyRequestDecoder extends ByteToMessageDecoder {
 
     /** The attributes the agent reads, in the order of {@link Attributes#values}. */
     private enum Name {
-        REQUEST, SENDER, CLIENT_ADDRESS, SASL_USERNAME;
+        REQUEST, SENDER, RECIPIENT, CLIENT_ADDRESS, SASL_USERNAME;
 
         private static final Name[] ALL = values();
         private final byte[] wire = name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
@@ -194,7 +194,8 @@ public final class PolicyRequestDecoder extends ByteToMessageDecoder {
         }
 
         PolicyRequest toRequest() {
-            return new PolicyRequest(value(Name.REQUEST), value(Name.SENDER), value(Name.CLIENT_ADDRESS), value(Name.SASL_USERNAME), malformed);
+            return new PolicyRequest(value(Name.REQUEST), value(Name.SENDER), value(Name.RECIPIENT), value(Name.CLIENT_ADDRESS),
+                    value(Name.SASL_USERNAME), malformed);
         }
 
         private String value(Name name) {

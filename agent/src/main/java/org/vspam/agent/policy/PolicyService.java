@@ -1,5 +1,6 @@
 package org.vspam.agent.policy;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -62,6 +63,7 @@ public final class PolicyService {
     }
 
     static MailQuery query(PolicyRequest request) {
-        return MailQuery.envelope(request.sender(), request.senderDomain(), request.clientAddress(), request.saslUsername());
+        MailQuery envelope = MailQuery.envelope(request.sender(), request.senderDomain(), request.clientAddress(), request.saslUsername());
+        return request.recipient().isEmpty() ? envelope : envelope.to(List.of(request.recipient()));
     }
 }

@@ -65,6 +65,45 @@ class CheckCommandTest {
         return AgentHarness.yaml(api, dnsbl);
     }
 
+    /** A phish forwarded to the abuse desk as an attachment: accepted there with the header, refused to anyone else, naming the link. */
+    @Test
+    void aPhishForwardedToAbuseIsAcceptedWithTheHeaderAndRefusedToOthers() throws Exception {
+        Path message = Files.writeString(dir.resolve("forwarded.eml"), """
+                Return-Path: <alice@clean.example.org>
+                From: <alice@clean.example.org>
+                Subject: Fwd: Verify your account
+                MIME-Version: 1.0
+                Content-Type: multipart/mixed; boundary="fwd"
+
+                --fwd
+                Content-Type: text/plain
+
+                This came in today.
+                --fwd
+                Content-Type: message/rfc822
+
+                From: <security@bank.example.org>
+                Content-Type: text/html
+
+                <a href="https://phish.example.net/unlock">Unlock</a>
+                --fwd--
+                """);
+        Run desk = check(agentYaml(), "--message", message.toString(), "--rcpt", "Abuse@example.org");
+        assertThat(desk.status()).as(desk.err()).isEqualTo(CheckCommand.EXIT_CLEAN);
+        assertThat(desk.out()).contains(", for Abuse@example.org, 1 link host")
+                .contains("verdict: listed: phish.example.net (phishing_url); not refused: a recipient is allowed (allow_recipients: abuse@)")
+                .contains("the MTA adds \"X-Vspam: listed; category=phishing_url; indicator=url\", then accepts the message");
+
+        Run user = check(agentYaml(), "--message", message.toString(), "--rcpt", "user@example.org");
+        assertThat(user.status()).isEqualTo(CheckCommand.EXIT_LISTED);
+        assertThat(user.out()).contains("the MTA refuses the message: 550 5.7.1 Message rejected: a link in it leads to phish.example.net, "
+                + "listed in vspam.org (phishing)");
+
+        Run sender = check(agentYaml(), "phish.example.net", "--rcpt", "postmaster@example.org");
+        assertThat(sender.status()).isEqualTo(CheckCommand.EXIT_CLEAN);
+        assertThat(sender.out()).contains("verdict: not looked up — allowed by allow_recipients: postmaster@").contains("Postfix hears: action=DUNNO");
+    }
+
     /** A saved message, as a postmaster attaches it to a false-positive report: each host explained, and what the MTA was told. */
     @Test
     void aSavedMessageIsExplainedAsTheMilterDecidesIt() throws Exception {
@@ -84,7 +123,7 @@ class CheckCommandTest {
                 .contains("checking domain clean.example.org").contains("checking link host phish.example.net")
                 .containsPattern("(?m)^  api +\\d+\\.\\d ms  listed category=phishing_url")
                 .contains("verdict: listed: phish.example.net (phishing_url)")
-                .contains("the MTA refuses the message: 550 5.7.1 Message rejected: sender listed in vspam.org (phishing)");
+                .contains("the MTA refuses the message: 550 5.7.1 Message rejected: a link in it leads to phish.example.net, listed in vspam.org (phishing)");
 
         Path clean = Files.writeString(dir.resolve("clean.eml"), "From: <a@clean.example.org>\n\nSee https://clean.example.org/\n");
         Run allowed = check(agentYaml() + "mode: monitor\n", "--message", clean.toString());

@@ -135,7 +135,7 @@ class CheckApiTest {
     @Test
     void anUnusableUrlIsSkippedNotAReasonToDropTheVerdict() throws Exception {
         double before = skippedUrls();
-        for (String odd : List.of("http://exa_mple.com/", "https://bücher.example/x", "mailto:x", "http://[::1", "", "http:///path")) {
+        for (String odd : List.of("http://exa_mple.com/", "https://bücher.example/x", "mailto:x", "http://[::1", "", "http://?q")) {
             HttpResponse<String> response = post("{\"sender_domain\":\"" + ThreatFixtures.PHISH + "\",\"urls\":[\"" + odd + "\", 7]}");
             assertThat(response.statusCode()).as(odd).isEqualTo(200);
             assertThat(response.body()).as(odd).startsWith("{\"malicious\":true,").contains("\"ioc_value\":\"phish.example.net\"");

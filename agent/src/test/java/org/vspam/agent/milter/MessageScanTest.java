@@ -54,6 +54,28 @@ class MessageScanTest {
                 """)).containsExactly("base.example.com", "phish.example.net", "images.example.net", "collect.example.net");
     }
 
+    /** Where HTML hides links besides href: its body's text (not the title), a refresh, a style, a background; and links hidden inside links. */
+    @Test
+    void htmlLinksInTextRefreshStyleAndRedirectors() {
+        assertThat(hosts("""
+                Content-Type: text/html; charset=utf-8
+
+                <html><head><meta http-equiv="Refresh" content="0; URL='https://refresh.example.net/'">
+                <title>Mailbox https://title.example.net</title></head>
+                <body background="https://background.example.net/bg.png">
+                <p>Confirm at https://in-text.example.net/login or www.also-text.example.org today.</p>
+                <a href="//scheme-relative.example.net/x" title="https://tooltip.example.net/">https://shown.example.org/</a>
+                <div style="background-image: url(&quot;https://style.example.net/a.png&quot;)">x</div>
+                <a href="https://clean.example.com/r?u=https%3A%2F%2Fredirected.example.net%2F">read</a>
+                <a href="https://%70hish.example.net/">encoded</a>
+                <a href="https://ｆｕｌｌ．example.net/">full width</a>
+                <a href="mailto:abuse@example.org">Message-ID: &lt;1234@mail.example.org&gt;</a>
+                </body></html>
+                """)).containsExactlyInAnyOrder("refresh.example.net", "background.example.net",
+                "in-text.example.net", "www.also-text.example.org", "scheme-relative.example.net", "style.example.net",
+                "clean.example.com", "redirected.example.net", "phish.example.net", "full.example.net");
+    }
+
     @Test
     void quotedPrintableBase64AndCharsetsAreDecoded() {
         String latin1 = "Content-Type: text/html; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -191,7 +192,10 @@ class PackagedJarIT {
         assertThat(check.log()).contains("verdict: listed (phishing_url), answered by api").doesNotContain("Exception");
     }
 
-    /** The packaged jar explains a saved message as the milter decides it: the link's host, looked up over HTTPS by name. */
+    /**
+     * The packaged jar explains a saved message as the milter decides it: the link's host, looked up over HTTPS by
+     * name. The host is written in full-width letters and another in punycode: the shaded jar's UTS #46 data maps both.
+     */
     @Test
     @Order(6)
     void checkExplainsASavedMessage() throws Exception {
@@ -212,16 +216,18 @@ class PackagedJarIT {
                 %s
                 --b--
                 """.formatted(Base64.getMimeEncoder().encodeToString(
-                ("<a href=\"https://" + ThreatFixtures.LEGACY + "/pay\">clean.example.org</a>").getBytes(StandardCharsets.UTF_8))));
+                ("<a href=\"https://" + ThreatFixtures.LEGACY.chars().mapToObj(c -> Character.toString(c + 0xFEE0)).collect(Collectors.joining())
+                        + "/pay\">clean.example.org</a> <a href=\"https://xn--bcher-kva.example/\">books</a>").getBytes(StandardCharsets.UTF_8))));
         PackagedAgent check = PackagedAgent.start(dir, "check-message", """
                 api_url: %s
                 api_ca_file: %s
                 dnsbl_enabled: false
                 """.formatted(api.baseUrl(), dir.resolve("ca.pem")), Map.of(), "check", "--message", message.toString());
         assertThat(check.exitStatus()).as(check.log()).isEqualTo(1);
-        assertThat(check.log()).contains("checking link host " + ThreatFixtures.LEGACY)
+        assertThat(check.log()).contains(", 2 link hosts").contains("checking link host " + ThreatFixtures.LEGACY)
                 .contains("verdict: listed: " + ThreatFixtures.LEGACY + " (phishing_url)")
-                .contains("the MTA refuses the message: 550 5.7.1 Message rejected").doesNotContain("Exception");
+                .contains("the MTA refuses the message: 550 5.7.1 Message rejected: a link in it leads to " + ThreatFixtures.LEGACY)
+                .doesNotContain("Exception");
     }
 
     @Test

@@ -50,7 +50,8 @@ class SidecarClassesIT {
             await("the first policy answer").atMost(Duration.ofSeconds(60)).until(() -> answers(socket));
             List<String> loaded = Files.readAllLines(classes);
             assertThat(loaded).as("classes loaded by the first answer").hasSizeLessThan(BUDGET)
-                    .noneMatch(line -> line.contains(" org.jsoup.") || line.contains(" org.apache.james.mime4j.") || line.contains(" org.nibor."))
+                    .noneMatch(line -> line.contains(" org.jsoup.") || line.contains(" org.apache.james.mime4j.") || line.contains(" org.nibor.")
+                            || line.contains(" com.ibm.icu."))
                     .noneMatch(line -> line.contains(" io.lettuce.core.RedisClient ") || line.contains(" io.lettuce.core.cluster."))
                     .noneMatch(line -> line.contains(" io.micronaut.http.") || line.contains(" reactor.core."))
                     .as("an AOT cache the JVM accepted").anyMatch(line -> line.endsWith("source: shared objects file"));

@@ -12,6 +12,7 @@ import org.vspam.agent.decision.Controls;
 import org.vspam.agent.decision.Listing;
 import org.vspam.agent.decision.MailQuery;
 import org.vspam.agent.decision.Outcome;
+import org.vspam.agent.decision.Transport;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Source;
 import org.vspam.agent.verdict.ThreatDetails;
@@ -88,14 +89,41 @@ class PolicyActionTest {
     @Test
     void allowListsAndLoginsAreScreenedBeforeAnyLookup() throws Exception {
         Controls controls = controls("allow_clients: [\"192.0.2.0/24\"]\nallow_senders: [postmaster@example.org]\n");
-        assertThat(controls.screen(new MailQuery("a@b.example", "b.example", "192.0.2.9", "", List.of())))
+        assertThat(controls.screen(query("a@b.example", "b.example", "192.0.2.9", ""), Transport.POLICY))
                 .hasValue(new Outcome.Allow(new Outcome.Why.AllowedByList("allow_clients: 192.0.2.0/24")));
-        assertThat(controls.screen(new MailQuery("postmaster@example.org", "example.org", "198.51.100.1", "", List.of())))
+        assertThat(controls.screen(query("postmaster@example.org", "example.org", "198.51.100.1", ""), Transport.POLICY))
                 .hasValue(new Outcome.Allow(new Outcome.Why.AllowedByList("allow_senders: postmaster@example.org")));
-        assertThat(controls.screen(new MailQuery("a@b.example", "b.example", "198.51.100.1", "alice", List.of())))
+        assertThat(controls.screen(query("a@b.example", "b.example", "198.51.100.1", "alice"), Transport.POLICY))
                 .hasValue(new Outcome.Allow(new Outcome.Why.Authenticated("alice")));
-        assertThat(controls("skip_authenticated: false").screen(new MailQuery("a@b.example", "b.example", "198.51.100.1", "alice", List.of())))
+        assertThat(controls("skip_authenticated: false").screen(query("a@b.example", "b.example", "198.51.100.1", "alice"), Transport.POLICY))
                 .isEmpty();
-        assertThat(controls.screen(new MailQuery("a@b.example", "b.example", "198.51.100.1", "", List.of()))).isEmpty();
+        assertThat(controls.screen(query("a@b.example", "b.example", "198.51.100.1", ""), Transport.POLICY)).isEmpty();
+    }
+
+    /**
+     * RFC 2142's desks get their mail: Postfix asks per recipient, so abuse@ is not looked up (DUNNO); a message
+     * for abuse@ among others is looked up and, where it would have been refused or deferred, tagged instead.
+     */
+    @Test
+    void anAllowedRecipientIsNotLookedUpPerRecipientAndAMessageForItIsTaggedNotRefused() throws Exception {
+        Controls controls = controls("");
+        MailQuery toAbuse = query("a@b.example", "b.example", "198.51.100.1", "").to(List.of("Abuse@example.org"));
+        assertThat(controls.screen(toAbuse, Transport.POLICY)).hasValue(new Outcome.Allow(new Outcome.Why.AllowedByList("allow_recipients: abuse@")));
+        assertThat(wire(controls, controls.screen(toAbuse, Transport.POLICY).orElseThrow())).isEqualTo("action=DUNNO\n\n");
+        assertThat(controls.screen(toAbuse, Transport.MILTER)).as("a message is looked up").isEmpty();
+        assertThat(controls.screen(toAbuse.to(List.of("user@example.org")), Transport.POLICY)).isEmpty();
+
+        Listing phish = listed("phish.example.net", "phishing_url");
+        MailQuery message = toAbuse.to(List.of("user@example.org", "abuse@example.org"));
+        assertThat(controls.spares(message)).isTrue();
+        assertThat(controls.conclude(Optional.of(phish), false, true)).isEqualTo(new Outcome.Tag(new Outcome.Why.Listed(phish), Optional.of(Action.REJECT)));
+        assertThat(controls("failure_action: defer").conclude(Optional.empty(), true, true)).isEqualTo(new Outcome.Allow(Outcome.Why.UNCHECKED));
+        assertThat(controls.conclude(Optional.of(phish), false, false)).isEqualTo(new Outcome.Refuse(new Outcome.Why.Listed(phish)));
+        assertThat(controls.spares(message.to(List.of("user@example.org")))).isFalse();
+        assertThat(controls("allow_recipients: []").spares(message)).as("turned off").isFalse();
+    }
+
+    private static MailQuery query(String sender, String senderDomain, String client, String login) {
+        return MailQuery.envelope(sender, senderDomain, client, login);
     }
 }

@@ -70,6 +70,19 @@ class PostfixControlsTest {
         assertThat(postfix.rcpt("bob@" + ThreatFixtures.MALWARE, ThreatFixtures.CLEAN_IP)).contains("<** 550");
     }
 
+    /** RFC 2142: a listed sender still reaches abuse@ and postmaster@ (not looked up), and no one else. */
+    @Test
+    @Order(1)
+    void theAbuseDeskAndThePostmasterGetMailFromAListedSender() throws Exception {
+        int before = api.lookups();
+        assertThat(postfix.rcptTo("alice@" + ThreatFixtures.PHISH, ThreatFixtures.CLEAN_IP, "abuse@example.org"))
+                .contains("<-  250 2.1.5").doesNotContain("<** ");
+        assertThat(postfix.rcptTo("alice@" + ThreatFixtures.PHISH, ThreatFixtures.CLEAN_IP, "PostMaster@example.org"))
+                .contains("<-  250 2.1.5").doesNotContain("<** ");
+        assertThat(api.lookups()).as("not looked up").isEqualTo(before);
+        assertThat(postfix.rcptTo("alice@" + ThreatFixtures.PHISH, ThreatFixtures.CLEAN_IP, "user@example.org")).contains("<** 550");
+    }
+
     @Test
     @Order(2)
     void deferIsATemporaryRefusalAtRcpt() throws Exception {

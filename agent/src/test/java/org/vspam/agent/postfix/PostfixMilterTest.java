@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,7 +38,9 @@ import org.vspam.agent.testing.ThreatFixtures;
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostfixMilterTest {
-    private static final String REFUSED = "<** 550 5.7.1 Message rejected: sender listed in vspam.org (phishing)";
+    /** The milter's own refusal names what it found: the link, and the family of its listing. */
+    private static final String REFUSED = "<** 550 5.7.1 Message rejected: a link in it leads to ";
+    private static final String REFUSED_PHISH = REFUSED + ThreatFixtures.PHISH + ", listed in vspam.org (phishing)";
     private static final String SENDER = "alice@" + ThreatFixtures.CLEAN;
     private static final String IDN_HOST = "bücher-phish.example";
     private static FakeVspamApi api;
@@ -94,9 +97,13 @@ class PostfixMilterTest {
     }
 
     private static String send(String client, String message) throws Exception {
+        return sendTo("user@example.org", client, message);
+    }
+
+    private static String sendTo(String recipient, String client, String message) throws Exception {
         Path file = Files.createTempFile(work, "message", ".eml");
         Files.writeString(file, message, StandardCharsets.UTF_8);
-        return postfix.sendMessage(SENDER, client, file);
+        return postfix.sendMessage(SENDER, client, file, recipient);
     }
 
     private static String message(String contentType, String encoding, String body) {
@@ -115,7 +122,7 @@ class PostfixMilterTest {
     void aPlainTextLinkToAListedHostIsRefusedAtTheEndOfData() throws Exception {
         String transcript = send(message("text/plain; charset=utf-8", null, "Dear customer,\nverify at https://" + ThreatFixtures.PHISH
                 + "/login today.\n"));
-        assertThat(transcript).contains("-> .").contains(REFUSED);
+        assertThat(transcript).contains("-> .").contains(REFUSED_PHISH);
         // reported as the link it is
         await("the refused link host reported").atMost(Duration.ofSeconds(10)).until(() -> api.reports().stream()
                 .anyMatch(report -> report.body().contains("\"ioc_type\":\"url\"") && report.body().contains("\"ioc_value\":\"" + ThreatFixtures.PHISH + "\"")
@@ -154,7 +161,27 @@ class PostfixMilterTest {
     @Order(4)
     void anIdnLinkIsLookedUpByItsNormalizedName() throws Exception {
         String transcript = send(message("text/plain; charset=utf-8", "8bit", "Ihre Bestellung: https://BÜCHER-Phish.example./bestellung\n"));
-        assertThat(transcript).contains(REFUSED);
+        assertThat(transcript).contains(REFUSED + "xn--bcher-phish-thb.example, listed in vspam.org (phishing)");
+    }
+
+    /** A listed host written as phishing kits hide it, each in a message of its own, in HTML as they send it: each refused. */
+    @Test
+    @Order(4)
+    void aHostHiddenTheWayKitsHideItIsFound() throws Exception {
+        String percentEncoded = ThreatFixtures.PHISH.chars().mapToObj(c -> "%%%02X".formatted(c)).collect(Collectors.joining());
+        String fullWidth = ThreatFixtures.PHISH.chars().mapToObj(c -> Character.toString(c + 0xFEE0)).collect(Collectors.joining()); // ｐｈｉｓｈ．...
+        List<String> hidden = List.of(
+                "<a href=\"https://" + percentEncoded + "/login\">sign in</a>",
+                "<a href=\"https://" + fullWidth + "/login\">sign in</a>",
+                "<a href=\"//" + ThreatFixtures.PHISH + "/login\">sign in</a>",
+                "<a href=\"https:\\\\" + ThreatFixtures.PHISH + "\\login\">sign in</a>",
+                "<a href=\"https://" + ThreatFixtures.CLEAN + "/out?u=https%3A%2F%2F" + ThreatFixtures.PHISH + "%2Flogin\">sign in</a>",
+                "<meta http-equiv=\"refresh\" content=\"0;url=https://" + ThreatFixtures.PHISH + "/\">",
+                "<p>Or copy this address into your browser: https://" + ThreatFixtures.PHISH + "/login</p>");
+        for (String html : hidden) {
+            String encoded = Base64.getMimeEncoder().encodeToString(("<html><body>" + html + "</body></html>").getBytes(StandardCharsets.UTF_8));
+            assertThat(send(message("text/html; charset=utf-8", "base64", encoded + "\n"))).as(html).contains(REFUSED);
+        }
     }
 
     @Test
@@ -191,6 +218,34 @@ class PostfixMilterTest {
         } finally {
             agent.reload(AgentHarness.config(base));
         }
+    }
+
+    /**
+     * RFC 2142: a phish forwarded to the abuse desk as an attached message reaches it, with the header that says
+     * what was found; the same message to anyone else is refused, the refusal naming the link.
+     */
+    @Test
+    @Order(7)
+    void aPhishForwardedToTheAbuseDeskGetsThroughWithTheHeader() throws Exception {
+        String forwarded = message("multipart/mixed; boundary=\"fwd\"", null, """
+                --fwd
+                Content-Type: text/plain; charset=utf-8
+
+                Reported by a user, see the attached message.
+                --fwd
+                Content-Type: message/rfc822
+
+                From: "Your Bank" <security@bank.example.org>
+                Subject: Verify your account
+                Content-Type: text/html; charset=utf-8
+
+                <p>Your account is locked. <a href="https://%s/unlock">Unlock it now</a></p>
+                --fwd--
+                """.formatted(ThreatFixtures.PHISH));
+        String desk = sendTo("abuse@example.org", ThreatFixtures.CLEAN_IP, forwarded);
+        assertThat(desk).doesNotContain("<** ");
+        assertThat(postfix.queued(queueId(desk))).contains("X-Vspam: listed; category=phishing_url; indicator=url");
+        assertThat(sendTo("user@example.org", ThreatFixtures.CLEAN_IP, forwarded)).contains(REFUSED_PHISH);
     }
 
     @Test

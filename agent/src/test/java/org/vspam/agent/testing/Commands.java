@@ -42,10 +42,16 @@ public final class Commands {
 
     /** As {@link #swaksRcpt(int, String, String)}, with {@code login} set as the SASL login name through XCLIENT. */
     public static String swaksRcpt(int port, String sender, String clientAddress, String login) throws IOException, InterruptedException {
+        return swaksRcpt(port, sender, "user@example.org", clientAddress, login);
+    }
+
+    /** As {@link #swaksRcpt(int, String, String, String)}, to {@code recipient}. */
+    public static String swaksRcpt(int port, String sender, String recipient, String clientAddress, String login)
+            throws IOException, InterruptedException {
         Tools.require("swaks", "apt-get install swaks");
         String from = sender.isEmpty() ? "<>" : sender; // swaks would prompt for an empty --from
         List<String> command = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + port, "--from", from,
-                "--to", "user@example.org", "--helo", "mail.example.com", "--quit-after", "RCPT", "--timeout", "30"));
+                "--to", recipient, "--helo", "mail.example.com", "--quit-after", "RCPT", "--timeout", "30"));
         if (clientAddress != null) {
             command.addAll(List.of("--xclient", "ADDR=" + clientAddress + " NAME=mail.example.com" + (login == null ? "" : " LOGIN=" + login)));
         }

@@ -63,6 +63,11 @@ public final class PostfixInstance implements AutoCloseable {
         return Commands.swaksRcpt(port, sender, clientAddress);
     }
 
+    /** As {@link #rcpt}, to {@code recipient}. */
+    public String rcptTo(String sender, String clientAddress, String recipient) throws Exception {
+        return Commands.swaksRcpt(port, sender, recipient, clientAddress, null);
+    }
+
     /** As {@link #rcpt}, for a client that logged in as {@code login} (set with XCLIENT, as SASL would). */
     public String rcptAuthenticated(String sender, String clientAddress, String login) throws Exception {
         return Commands.swaksRcpt(port, sender, clientAddress, login);
@@ -76,7 +81,12 @@ public final class PostfixInstance implements AutoCloseable {
 
     /** Sends the message in {@code message} (headers and body, as a mail client writes it) with swaks, and returns the transcript. */
     public String sendMessage(String sender, String clientAddress, Path message) throws Exception {
-        return Commands.run(List.of("swaks", "--server", "127.0.0.1:" + port, "--from", sender, "--to", "user@example.org",
+        return sendMessage(sender, clientAddress, message, "user@example.org");
+    }
+
+    /** The same, to {@code recipient}. */
+    public String sendMessage(String sender, String clientAddress, Path message, String recipient) throws Exception {
+        return Commands.run(List.of("swaks", "--server", "127.0.0.1:" + port, "--from", sender, "--to", recipient,
                 "--helo", "mail.example.com", "--xclient", "ADDR=" + clientAddress + " NAME=mail.example.com", "--timeout", "60",
                 "--data", message.toString()), false);
     }

@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import org.vspam.config.ClientRange;
 import org.vspam.config.Rules;
-import org.vspam.config.SenderRule;
+import org.vspam.config.AddressRule;
 
 /**
  * The agent's settings (agent.yml's keys in camelCase) and where it runs. Fields are public: this is
@@ -81,7 +81,12 @@ public class VspamAgentSpec {
     public List<@Pattern(ClientRange.PATTERN) String> allowClients;
 
     @JsonPropertyDescription("Sender domains (with their subdomains) and addresses that are never looked up (allow_senders)")
-    public List<@Pattern(SenderRule.PATTERN) String> allowSenders;
+    public List<@Pattern(AddressRule.PATTERN) String> allowSenders;
+
+    @JsonPropertyDescription("Recipients whose mail is never refused (allow_recipients): addresses, local parts such as abuse@ at any "
+            + "domain, domains. A policy request for one is not looked up; a message for one is tagged where it would be refused. "
+            + "Unset: abuse@ and postmaster@ (RFC 2142); [] for none")
+    public List<@Pattern(AddressRule.RECIPIENT_PATTERN) String> allowRecipients;
 
     @JsonPropertyDescription("Mail of authenticated users (Postfix's sasl_username) is not looked up (skip_authenticated); default true")
     public Boolean skipAuthenticated;

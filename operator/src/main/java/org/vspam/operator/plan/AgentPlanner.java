@@ -112,6 +112,9 @@ public final class AgentPlanner {
         if (spec.allowSenders != null && !spec.allowSenders.isEmpty()) {
             values.put(Setting.ALLOW_SENDERS, spec.allowSenders);
         }
+        if (spec.allowRecipients != null) {
+            values.put(Setting.ALLOW_RECIPIENTS, spec.allowRecipients); // [] turns the default off
+        }
         if (spec.reporting != null) {
             putIfSet(values, Setting.REPORTING_ENABLED, spec.reporting.enabled);
             putIfSet(values, Setting.QUEUE_SIZE, spec.reporting.queueSize);

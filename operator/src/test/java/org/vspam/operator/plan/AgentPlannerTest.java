@@ -2,17 +2,17 @@ package org.vspam.operator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import java.util.List;
 import org.vspam.config.Action;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.AgentConfigLoader;
 import org.vspam.config.ClientRange;
 import org.vspam.config.Family;
 import org.vspam.config.Mode;
-import org.vspam.config.SenderRule;
+import org.vspam.config.AddressRule;
 import org.vspam.operator.customresource.ActionsSpec;
 import org.vspam.operator.customresource.AgentMode;
 import org.vspam.operator.customresource.FailureAction;
@@ -124,10 +124,26 @@ class AgentPlannerTest {
         assertThat(config.actions().of(Family.TOR)).isEqualTo(Action.ALLOW);
         assertThat(config.actions().of(Family.PHISHING)).isEqualTo(Action.REJECT);
         assertThat(config.allowList().clients()).extracting(ClientRange::written).containsExactly("192.0.2.0/24", "2001:db8::/32");
-        assertThat(config.allowList().senders()).extracting(SenderRule::written).containsExactly("partner.example", "postmaster@example.org");
+        assertThat(config.allowList().senders()).extracting(AddressRule::written).containsExactly("partner.example", "postmaster@example.org");
         assertThat(config.skipAuthenticated()).isFalse();
         assertThat(config.headerName()).isEqualTo("X-Vspam-Trial");
         assertThat(config.delistUrl()).as("printed as written").isEqualTo("https://delist.example/");
+    }
+
+    /** Unset, the agent's default (abuse@, postmaster@) holds; a list replaces it; [] turns it off. */
+    @Test
+    void allowedRecipientsReachTheAgentAsWrittenAndAnEmptyListTurnsThemOff() throws Exception {
+        VspamAgent agent = Fixtures.agent("mail", "vspam");
+        AgentConfig unset = AgentConfigLoader.parse(Fixtures.plan(agent).agentYaml(), "the ConfigMap", Map.of());
+        assertThat(unset.allowList().matchRecipient(List.of("abuse@example.org"))).hasValue("allow_recipients: abuse@");
+
+        agent.getSpec().allowRecipients = List.of("security@example.org", "abuse@");
+        AgentConfig desks = AgentConfigLoader.parse(Fixtures.plan(agent).agentYaml(), "the ConfigMap", Map.of());
+        assertThat(desks.allowList().recipients()).extracting(AddressRule::written).containsExactly("security@example.org", "abuse@");
+
+        agent.getSpec().allowRecipients = List.of();
+        AgentConfig none = AgentConfigLoader.parse(Fixtures.plan(agent).agentYaml(), "the ConfigMap", Map.of());
+        assertThat(none.allowList().recipients()).isEmpty();
     }
 
     @Test
