@@ -19,6 +19,7 @@ import org.vspam.agent.milter.MilterServer;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
+import org.vspam.agent.observe.ConfigInfo;
 import org.vspam.agent.observe.LogOutput;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
@@ -51,6 +52,7 @@ public final class Agent implements AutoCloseable {
         this.httpServer = context.findBean(HttpServer.class).orElse(null);
         this.milterServer = context.findBean(MilterServer.class).orElse(null);
         this.applied = context.getBean(AgentConfig.class);
+        context.getBean(ConfigInfo.class); // the series exists from the start
     }
 
     private static void startHttp(HttpServer server, AgentConfig config) throws IOException {
@@ -170,6 +172,7 @@ public final class Agent implements AutoCloseable {
         List<Setting> applied = this.applied.changedIn(reloaded).stream().filter(Setting::live).toList();
         List<Setting> needRestart = started.changedIn(reloaded).stream().filter(setting -> !setting.live()).toList();
         context.getBean(LiveControls.class).apply(reloaded);
+        context.getBean(ConfigInfo.class).update();
         if (applied.contains(Setting.LOG_LEVEL)) {
             LogOutput.apply(reloaded.logLevel(), started.logFormat());
         }

@@ -30,6 +30,7 @@ import org.vspam.agent.lookup.LookupListener;
 import org.vspam.agent.lookup.LookupSource;
 import org.vspam.agent.lookup.Source;
 import org.vspam.agent.observe.ClientAddresses;
+import org.vspam.agent.observe.ConfigInfo;
 import org.vspam.agent.observe.SourceHealth;
 import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.policy.PolicyServer;
@@ -119,6 +120,11 @@ final class AgentFactory {
     @Bean(preDestroy = "close")
     LiveControls liveControls(AgentConfig config) {
         return new LiveControls(config);
+    }
+
+    @Singleton
+    ConfigInfo configInfo(MeterRegistry registry, LiveControls controls) {
+        return new ConfigInfo(registry, controls);
     }
 
     @Singleton

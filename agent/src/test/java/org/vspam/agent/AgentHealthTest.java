@@ -6,9 +6,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vspam.agent.testing.AgentHarness;
+import org.vspam.config.AgentConfigLoader;
 
 /** Health follows the agent's life: 503 before serving and while draining, 200 in between. */
 @Timeout(60)
@@ -28,6 +30,31 @@ class AgentHealthTest {
             assertThat(draining.statusCode()).isEqualTo(503);
             assertThat(draining.body()).startsWith("{\"status\":\"draining\",");
         }
+    }
+
+    /** Which configuration is in force: /health and the metric name the digest the operator computes, and follow a reload. */
+    @Test
+    void healthAndMetricsNameTheConfigurationInForce() throws Exception {
+        String yaml = "api_url: \"\"\ndnsbl_enabled: false\ncache_path: \"\"\nlisten: tcp://127.0.0.1:0\nhttp_enabled: true\nhttp_listen: 127.0.0.1:0\n";
+        try (Agent agent = AgentHarness.start(yaml); HttpClient http = HttpClient.newHttpClient()) {
+            String first = AgentConfigLoader.parse(yaml, "test", Map.of()).liveHash();
+            assertThat(get(http, agent, "/health")).contains("\"config\":\"" + first + "\"");
+            assertThat(get(http, agent, "/metrics")).contains("vspam_config_info{hash=\"" + first + "\"} 1");
+
+            String changed = yaml + "allow_senders: [partner.example]\n";
+            agent.reload(AgentHarness.config(changed));
+            String second = AgentConfigLoader.parse(changed, "test", Map.of()).liveHash();
+            assertThat(second).isNotEqualTo(first);
+            assertThat(get(http, agent, "/health")).contains("\"config\":\"" + second + "\"");
+            assertThat(get(http, agent, "/metrics")).contains("vspam_config_info{hash=\"" + second + "\"} 1").doesNotContain(first);
+            assertThat(AgentConfigLoader.parse(yaml.replace("127.0.0.1:0\nhttp", "127.0.0.1:10045\nhttp"), "test", Map.of()).liveHash())
+                    .as("a setting that needs a restart is not in it").isEqualTo(first);
+        }
+    }
+
+    private static String get(HttpClient http, Agent agent, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test

@@ -1,9 +1,13 @@
 package org.vspam.config;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -88,6 +92,25 @@ public record AgentConfig(
         return Arrays.stream(Setting.values())
                 .filter(setting -> !Objects.equals(written.get(setting), other.written.get(setting)))
                 .toList();
+    }
+
+    /**
+     * A digest of the settings a reload applies (the controls and {@code log_level}) as written: which
+     * configuration a running agent is in force with. The agent shows it ({@code /health}, the metric
+     * {@code vspam_config_info}) and the operator computes it from the ConfigMap it writes, the same way.
+     */
+    public String liveHash() {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (Setting setting : Setting.values()) {
+                if (setting.live()) {
+                    digest.update((setting.key() + "=" + written.get(setting) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     /** Reports go out only with a key: the report endpoint is authenticated. */

@@ -1,6 +1,7 @@
 package org.vspam.agent.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -50,38 +51,46 @@ final class ServeCommand implements Callable<Integer> {
         ServiceManager serviceManager = ServiceManager.fromEnvironment(System.getenv());
         // SIGHUP (systemctl reload) would otherwise stop the JVM. A JVM started with SIGHUP ignored installs
         // no handler for it and hands back SIG_IGN: a kill -HUP then does nothing, which must not go unsaid.
-        if (Signal.handle(new Signal("HUP"), signal -> reload(agent, serviceManager)) == SignalHandler.SIG_IGN) {
+        if (Signal.handle(new Signal("HUP"), signal -> reload(agent, serviceManager, "SIGHUP")) == SignalHandler.SIG_IGN) {
             LOG.warn("SIGHUP was ignored when the agent was started (nohup, or a parent that ignores it), so the JVM does not "
-                    + "receive it: kill -HUP and systemctl reload will not re-read the configuration; start the agent without "
-                    + "ignoring SIGHUP, or restart it to apply a change");
+                    + "receive it: kill -HUP and systemctl reload will not re-read the configuration; a change to "
+                    + parent.configFile() + " still is, within a second");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "vspam-shutdown"));
+        // The file is followed as well: the kubelet swaps a mounted ConfigMap and tells no one.
+        Path file = parent.configFile();
+        FileWatch watch = new FileWatch(file, () -> reload(agent, serviceManager, file + " changed"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watch.close();
+            agent.close();
+        }, "vspam-shutdown"));
         serviceManager.ready("answering policy requests");
         stopRequested.await();
         serviceManager.stopping();
+        watch.close();
         agent.close();
         return 0;
     }
 
     /**
-     * SIGHUP: the configuration is read and checked again. Its live settings are applied, the others
-     * named; a file with a mistake changes nothing, and the running configuration stays in force.
+     * SIGHUP, or the configuration file changed ({@code cause}): the configuration is read and checked
+     * again. Its live settings are applied, the others named; a file with a mistake changes nothing, and
+     * the running configuration stays in force. One at a time: a signal and a change together are two reloads.
      */
-    private void reload(Agent agent, ServiceManager serviceManager) {
+    private synchronized void reload(Agent agent, ServiceManager serviceManager, String cause) {
         serviceManager.reloading();
         try {
             Agent.Reload reload = agent.reload(parent.loadConfig());
             if (reload.applied().isEmpty()) {
-                LOG.info("SIGHUP: the configuration was read again; nothing that changes live has changed");
+                LOG.info("{}: the configuration was read again; nothing that changes live has changed", cause);
             } else {
-                LOG.info("SIGHUP: the configuration was read again; applied: {}", keys(reload.applied()));
+                LOG.info("{}: the configuration was read again; applied: {}", cause, keys(reload.applied()));
             }
             if (!reload.needRestart().isEmpty()) {
-                LOG.warn("SIGHUP: {} changed but only take effect at a restart (systemctl restart vspam-agent); the running values stay",
-                        keys(reload.needRestart()));
+                LOG.warn("{}: {} changed but only take effect at a restart (systemctl restart vspam-agent); the running values stay",
+                        cause, keys(reload.needRestart()));
             }
         } catch (ConfigException e) {
-            LOG.error("SIGHUP: the configuration was not reloaded, the running one stays in force: {}", e.getMessage());
+            LOG.error("{}: the configuration was not reloaded, the running one stays in force: {}", cause, e.getMessage());
         } finally {
             serviceManager.ready("answering policy requests");
         }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.vspam.agent.Version;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.AgentConfigLoader;
@@ -46,14 +47,23 @@ public final class VspamCommand implements Runnable {
 
     /** The configuration, from the file (all defaults when the default file is missing) and VSPAM_* variables. */
     AgentConfig loadConfig() throws ConfigException {
+        Optional<Path> given = givenConfigFile();
+        return AgentConfigLoader.load(given.orElse(AgentConfigLoader.DEFAULT_FILE), given.isPresent(), environment);
+    }
+
+    /** The configuration file: the one given with {@code --config}, else the default one. */
+    Path configFile() {
+        return givenConfigFile().orElse(AgentConfigLoader.DEFAULT_FILE);
+    }
+
+    private Optional<Path> givenConfigFile() {
         for (CommandLine command : commands()) {
             ParseResult parsed = command.getParseResult();
             if (parsed != null && parsed.hasMatchedOption(CONFIG)) {
-                Path file = parsed.matchedOptionValue(CONFIG, AgentConfigLoader.DEFAULT_FILE);
-                return AgentConfigLoader.load(file, true, environment);
+                return Optional.of(parsed.matchedOptionValue(CONFIG, AgentConfigLoader.DEFAULT_FILE));
             }
         }
-        return AgentConfigLoader.load(AgentConfigLoader.DEFAULT_FILE, false, environment);
+        return Optional.empty();
     }
 
     /** This command and its subcommands, where {@code --config} may have been given. */

@@ -1,7 +1,6 @@
 package org.vspam.agent.decision;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -14,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.AllowList;
+import org.vspam.config.FileStamp;
 import org.vspam.config.Setting;
 
 /**
@@ -30,12 +30,7 @@ public final class LiveControls implements Supplier<Controls>, AutoCloseable {
     private final ScheduledExecutorService poller;
     private volatile AgentConfig config;
     private volatile AllowList fromFile = AllowList.EMPTY;
-    private volatile Stamp stamp = Stamp.NONE;
-
-    /** The file's identity as seen through its symlinks: what changes when it is replaced or edited. */
-    private record Stamp(Path real, long modified, long size) {
-        static final Stamp NONE = new Stamp(null, -1, -1);
-    }
+    private volatile FileStamp stamp = FileStamp.NONE;
 
     public LiveControls(AgentConfig config) {
         this.config = config;
@@ -50,12 +45,17 @@ public final class LiveControls implements Supplier<Controls>, AutoCloseable {
         return current.get();
     }
 
+    /** The digest of the configuration in force ({@link AgentConfig#liveHash}). */
+    public String configHash() {
+        return config.liveHash();
+    }
+
     /** A reloaded configuration: its controls replace the running ones. */
     public synchronized void apply(AgentConfig reloaded) {
         boolean fileMoved = !reloaded.allowFile().equals(config.allowFile());
         config = reloaded;
         if (fileMoved) {
-            stamp = Stamp.NONE;
+            stamp = FileStamp.NONE;
             fromFile = AllowList.EMPTY;
             readFile(reloaded.allowFile());
         }
@@ -65,7 +65,7 @@ public final class LiveControls implements Supplier<Controls>, AutoCloseable {
     private synchronized void poll() {
         try {
             Optional<Path> file = config.allowFile();
-            if (file.isPresent() && !stampOf(file.get()).equals(stamp)) {
+            if (file.isPresent() && !FileStamp.of(file.get()).equals(stamp)) {
                 readFile(file);
                 publish();
             }
@@ -78,14 +78,14 @@ public final class LiveControls implements Supplier<Controls>, AutoCloseable {
         if (file.isEmpty()) {
             return;
         }
-        Stamp seen = stampOf(file.get());
+        FileStamp seen = FileStamp.of(file.get());
         try {
             AllowList read = AllowList.read(file.get(), warning -> LOG.warn("{}", warning));
-            boolean first = stamp == Stamp.NONE && fromFile.isEmpty();
+            boolean first = stamp == FileStamp.NONE && fromFile.isEmpty();
             fromFile = read;
             stamp = seen;
-            LOG.info("{} {}: {} clients and {} senders {}", Setting.ALLOW_FILE.key(), file.get(), read.clients().size(),
-                    read.senders().size(), first ? "allowed" : "allowed now (the file changed)");
+            LOG.info("{} {}: {} clients, {} senders and {} recipients {}", Setting.ALLOW_FILE.key(), file.get(), read.clients().size(),
+                    read.senders().size(), read.recipients().size(), first ? "allowed" : "allowed now (the file changed)");
         } catch (NoSuchFileException e) {
             stamp = seen;
             LOG.warn("{} {} does not exist; {}", Setting.ALLOW_FILE.key(), file.get(), keeping());
@@ -96,21 +96,12 @@ public final class LiveControls implements Supplier<Controls>, AutoCloseable {
     }
 
     private String keeping() {
-        return fromFile.isEmpty() ? "it is read again when it appears or changes"
-                : "the previous " + (fromFile.clients().size() + fromFile.senders().size()) + " entries stay in force";
+        return fromFile.isEmpty() && fromFile.recipients().isEmpty() ? "it is read again when it appears or changes"
+                : "the previous " + (fromFile.clients().size() + fromFile.senders().size() + fromFile.recipients().size()) + " entries stay in force";
     }
 
     private void publish() {
         current.set(Controls.of(config, fromFile));
-    }
-
-    private static Stamp stampOf(Path file) {
-        try {
-            Path real = file.toRealPath();
-            return new Stamp(real, Files.getLastModifiedTime(real).toMillis(), Files.size(real));
-        } catch (IOException e) {
-            return new Stamp(null, 0, 0);
-        }
     }
 
     @Override

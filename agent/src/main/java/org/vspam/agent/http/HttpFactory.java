@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.vspam.agent.AgentState;
 import org.vspam.agent.decision.DecisionService;
+import org.vspam.agent.decision.LiveControls;
 import org.vspam.agent.observe.SourceHealth;
 import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.shared.SharedCache;
@@ -24,9 +25,9 @@ final class HttpFactory {
     @Requires(condition = HttpEnabled.class)
     HttpServer httpServer(AgentConfig config, DecisionService decisions, AgentState state, SourceHealth sources,
                           Optional<SharedCache> sharedCache, PrometheusMeterRegistry prometheus, MeterRegistry registry,
-                          ObjectMapper json, PolicyEventLoops loops) {
+                          ObjectMapper json, PolicyEventLoops loops, LiveControls controls) {
         HttpEndpoints endpoints = new HttpEndpoints(new CheckEndpoint(decisions, json, registry),
-                new HealthEndpoint(state, sources, sharedCache, json), new MetricsEndpoint(prometheus), json);
+                new HealthEndpoint(state, sources, sharedCache, controls::configHash, json), new MetricsEndpoint(prometheus), json);
         return new HttpServer(config.httpListen(), config.idleTimeout(), endpoints, loops);
     }
 }

@@ -3,6 +3,7 @@ package org.vspam.agent.packaged;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,8 @@ import org.vspam.agent.testing.PackagedAgent;
 
 /**
  * An agent started with SIGHUP ignored (under nohup, or by a parent that ignores it) cannot be reloaded by
- * kill -HUP, since the JVM then installs no handler: it says so at start, once, instead of failing silently.
+ * kill -HUP, since the JVM then installs no handler: it says so at start, once, instead of failing silently;
+ * and a change to its configuration file reloads it all the same.
  */
 @Timeout(120)
 class IgnoredHangupIT {
@@ -32,6 +34,9 @@ class IgnoredHangupIT {
             assertThat(agent.lines(WARNING)).as(agent.log()).isEqualTo(1);
             agent.signal("HUP"); // ignored: the agent goes on serving
             assertThat(agent.alive()).isTrue();
+            Files.writeString(dir.resolve("nohup.yml"), YAML + "mode: monitor\n");
+            await("the changed file applied").atMost(Duration.ofSeconds(10))
+                    .until(() -> agent.log().contains("nohup.yml changed: the configuration was read again; applied: mode"));
         }
     }
 

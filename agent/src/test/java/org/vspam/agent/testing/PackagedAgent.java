@@ -40,7 +40,12 @@ public final class PackagedAgent implements AutoCloseable {
     /** As {@link #start(Path, String, String, Map, String...)}, the command run through {@code launcher} (e.g. {@code ip netns exec NS}). */
     public static PackagedAgent start(List<String> launcher, Path dir, String name, String yaml, Map<String, String> env, String... args)
             throws IOException {
-        Path config = Files.writeString(dir.resolve(name + ".yml"), yaml);
+        return startWithConfig(launcher, Files.writeString(dir.resolve(name + ".yml"), yaml), dir, name, env, args);
+    }
+
+    /** As {@link #start(List, Path, String, String, Map, String...)}, with {@code config} as the file given to {@code --config}. */
+    public static PackagedAgent startWithConfig(List<String> launcher, Path config, Path dir, String name, Map<String, String> env, String... args)
+            throws IOException {
         Path log = dir.resolve(name + ".log");
         List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),

@@ -16,7 +16,8 @@ public class VspamAgentStatus {
     public Long observedGeneration;
 
     @JsonPropertyDescription("Ready, and the conditions it is made of: ConfigValid, SecretsResolved, DeploymentReady, "
-            + "SidecarsInjected, MetricsScraped")
+            + "SidecarsInjected; and, not part of Ready, MetricsScraped and ConfigApplied (how many running agents report the "
+            + "configuration in the ConfigMap, e.g. 3/5)")
     public List<Condition> conditions;
 
     @JsonPropertyDescription("Agent pods the Deployment asks for")

@@ -14,7 +14,10 @@ import org.vspam.operator.customresource.VspamAgent;
  *
  * @param agentYaml     the ConfigMap's agent.yml; never holds a secret
  * @param secretEnv     VSPAM_API_KEY and VSPAM_REDIS_URL, from Secrets or (a Redis URL without password) inline
- * @param configHash    digest of agentYaml, the secret values and the image
+ * @param configHash    digest of what a running agent cannot change without a restart: agentYaml's restart-only
+ *                      settings, the secret values and the image; on the pod template, so a change rolls the pods
+ * @param liveHash      digest of agentYaml's live settings, as the agent reports it ({@code AgentConfig.liveHash}):
+ *                      a change of them only updates the ConfigMap, which the agents follow
  * @param configProblem the agent's own one-line error for the rendered configuration, if any
  * @param secretProblem what is wrong with a referenced Secret, if anything
  * @param redisCa       where the authorities for a rediss:// server come from, mounted into the agent
@@ -24,6 +27,7 @@ public record AgentPlan(
         String agentYaml,
         List<EnvVar> secretEnv,
         String configHash,
+        String liveHash,
         String image,
         boolean milter,
         ResourceRequirements deploymentResources,

@@ -49,7 +49,15 @@ public final class AgentPlanner {
     /** {@code secrets} finds a Secret of the resource's namespace by name. */
     public AgentPlan plan(VspamAgent agent, Function<String, Optional<Secret>> secrets) {
         VspamAgentSpec spec = agent.getSpec();
-        String yaml = AgentYaml.write(settings(spec));
+        Map<Setting, Object> settings = settings(spec);
+        String yaml = AgentYaml.write(settings);
+        // The agents follow their ConfigMap and apply live settings themselves: only the others roll the pods.
+        Map<Setting, Object> restartOnly = new EnumMap<>(Setting.class);
+        settings.forEach((setting, value) -> {
+            if (!setting.live()) {
+                restartOnly.put(setting, value);
+            }
+        });
         String image = spec.image == null || spec.image.isBlank() ? defaults.agentImage() : spec.image;
 
         Map<String, String> secretValues = new HashMap<>(); // env name -> value, only to validate and to hash
@@ -69,7 +77,7 @@ public final class AgentPlanner {
             secretValues.put(Setting.REDIS_URL.environmentVariable(), redis.url);
         }
         Optional<Problem> configProblem = validate(yaml, secretValues, agent);
-        return new AgentPlan(yaml, env, hash(yaml, image, secretValues), image, MilterSpec.enabled(spec),
+        return new AgentPlan(yaml, env, hash(AgentYaml.write(restartOnly), image, secretValues), liveHash(yaml), image, MilterSpec.enabled(spec),
                 spec.deployment != null && spec.deployment.resources != null ? spec.deployment.resources : defaults.deploymentResources(),
                 spec.sidecars != null && spec.sidecars.resources != null ? spec.sidecars.resources : defaults.sidecarResources(),
                 configProblem, secretProblem, Optional.ofNullable(redis).map(r -> r.ca));
@@ -198,6 +206,15 @@ public final class AgentPlanner {
             }
         }
         return Optional.empty();
+    }
+
+    /** The digest the agents report for this agent.yml; empty when it does not parse (the plan then deploys nothing). */
+    private static String liveHash(String yaml) {
+        try {
+            return AgentConfigLoader.parse(yaml, "agent.yml", Map.of()).liveHash();
+        } catch (ConfigException e) {
+            return "";
+        }
     }
 
     private static String hash(String yaml, String image, Map<String, String> secretValues) {

@@ -31,6 +31,8 @@ public final class AgentStatusReport {
     static final String DEPLOYMENT_READY = "DeploymentReady";
     static final String SIDECARS_INJECTED = "SidecarsInjected";
     static final String METRICS_SCRAPED = "MetricsScraped";
+    static final String CONFIG_APPLIED = "ConfigApplied";
+    private static final String APPLYING = "Applying";
 
     private final StatusConditions conditions;
 
@@ -67,6 +69,9 @@ public final class AgentStatusReport {
             summary.add(sidecars.protectedWorkloads().size() + " Postfix workload(s) protected");
         }
         List<Check> informational = new ArrayList<>();
+        if (plan.deployable()) {
+            informational.add(appliedCheck(AppliedConfig.count(agent, plan.liveHash(), client)));
+        }
         if (Conditions.serviceMonitorWanted(agent) || Conditions.podMonitorWanted(agent)) {
             informational.add(metricsCheck(agent, client));
         }
@@ -128,6 +133,22 @@ public final class AgentStatusReport {
                     + agent.getMetadata().getNamespace() + "\" matches spec.sidecars.selector");
         }
         return Check.holds(SIDECARS_INJECTED, "Injected", "sidecar in " + String.join(", ", sidecars.protectedWorkloads()));
+    }
+
+    /** Whether every running agent reports the configuration in the ConfigMap (see {@link AppliedConfig}). */
+    private static Check appliedCheck(AppliedConfig.Count count) {
+        if (count.total() == 0) {
+            return Check.fails(CONFIG_APPLIED, "NoAgentRunning", "no agent pod is running yet");
+        }
+        String message = count.current() + "/" + count.total() + " agents run the current configuration";
+        return count.complete() ? Check.holds(CONFIG_APPLIED, "Applied", message)
+                : Check.fails(CONFIG_APPLIED, APPLYING, message + "; the kubelet updates a mounted ConfigMap within about a minute");
+    }
+
+    /** True while a change is on its way to running agents: the status is then looked at again soon. */
+    static boolean applying(VspamAgentStatus status) {
+        return status.conditions != null && status.conditions.stream()
+                .anyMatch(condition -> condition.getType().equals(CONFIG_APPLIED) && APPLYING.equals(condition.getReason()));
     }
 
     /** Whether the monitors asked for exist: the ServiceMonitor of the shared agents, the PodMonitor of the sidecars. */

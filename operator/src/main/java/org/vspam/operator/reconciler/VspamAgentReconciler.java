@@ -101,7 +101,8 @@ public final class VspamAgentReconciler implements Reconciler<VspamAgent>, Clean
         metrics.record(agent, outcome.podsWithoutSidecar().size() + outcome.outdatedPods().size());
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT);
         var next = status.of(agent, plan, deployment, outcome, context.getClient());
-        boolean unsettled = plan.secretProblem().isPresent() || !outcome.podsWithoutSidecar().isEmpty() || !outcome.outdatedPods().isEmpty();
+        boolean unsettled = plan.secretProblem().isPresent() || !outcome.podsWithoutSidecar().isEmpty() || !outcome.outdatedPods().isEmpty()
+                || AgentStatusReport.applying(next);
         Duration recheck = unsettled && SOON.compareTo(secretRecheck) < 0 ? SOON : secretRecheck;
         if (next.equals(agent.getStatus())) {
             return UpdateControl.<VspamAgent>noUpdate().rescheduleAfter(recheck);

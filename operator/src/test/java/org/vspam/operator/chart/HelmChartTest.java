@@ -192,6 +192,7 @@ class HelmChartTest {
         assertThat(verbs(role.getRules(), "vspam.org", "vspamagents/finalizers")).containsExactly("update");
         assertThat(verbs(role.getRules(), "", "pods")).as("listed by selector, never watched or changed").containsExactly("list");
         assertThat(verbs(role.getRules(), "", "pods/eviction")).containsExactly("create");
+        assertThat(verbs(role.getRules(), "", "pods/proxy")).as("the agents' /health, for ConfigApplied").containsExactly("get");
         assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getVerbs()).doesNotContain("*"));
     }
 

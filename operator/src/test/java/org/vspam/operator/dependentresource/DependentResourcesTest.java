@@ -151,9 +151,15 @@ class DependentResourcesTest {
     }
 
     @Test
-    void theDeploymentRollsWhenTheConfigurationOrASecretChanges() {
+    void theDeploymentRollsWhenARestartOnlySettingOrASecretChangesAndNotForALiveOne() {
         String before = AgentDeploymentDependent.render(agent, Fixtures.plan(agent)).getSpec().getTemplate().getMetadata().getAnnotations()
                 .get(AgentNames.CONFIG_HASH);
+        agent.getSpec().allowSenders = List.of("partner.example");
+        agent.getSpec().rejectMessage = "550 5.7.1 {indicator} is listed";
+        String live = AgentDeploymentDependent.render(agent, Fixtures.plan(agent)).getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(AgentNames.CONFIG_HASH);
+        assertThat(live).as("live settings reach the agents through the ConfigMap, without a roll").isEqualTo(before);
+        assertThat(Fixtures.plan(agent).liveHash()).isNotEqualTo(Fixtures.plan(Fixtures.agent("mail", "vspam")).liveHash());
         agent.getSpec().cacheTtl = "5m";
         String after = AgentDeploymentDependent.render(agent, Fixtures.plan(agent)).getSpec().getTemplate().getMetadata().getAnnotations()
                 .get(AgentNames.CONFIG_HASH);

@@ -3,12 +3,14 @@ package org.vspam.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -17,30 +19,29 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,7 +136,8 @@ class VspamAgentOperatorTest {
         assertThat(current.getStatus().protectedCount).isZero();
         assertThat(current.getStatus().protectedWorkloads).isNull();
         assertThat(current.getStatus().conditions).extracting(Condition::getType)
-                .containsExactly("Ready", "ConfigValid", "SecretsResolved", "DeploymentReady", "MetricsScraped");
+                .containsExactly("Ready", "ConfigValid", "SecretsResolved", "DeploymentReady", "ConfigApplied", "MetricsScraped");
+        assertThat(condition(current, "ConfigApplied").getReason()).as("the mock server runs no pods").isEqualTo("NoAgentRunning");
         assertThat(condition(current, "MetricsScraped").getStatus()).isEqualTo("True");
         assertThat(condition(current, "MetricsScraped").getMessage()).isEqualTo("ServiceMonitor \"vspam\" scrapes /metrics");
 
@@ -165,6 +167,60 @@ class VspamAgentOperatorTest {
         await().atMost(WAIT).until(() -> get(ConfigMap.class, "vspam-config").getData().get("agent.yml"), yaml -> yaml.contains("cache_ttl: 5m"));
         await().atMost(WAIT).until(() -> get(Deployment.class, "vspam").getSpec().getTemplate().getMetadata().getAnnotations()
                 .get("vspam.org/config-hash"), now -> !now.equals(hash));
+    }
+
+    /**
+     * A change of live settings only (allow-lists, mode, texts) rewrites the ConfigMap, which the agents follow, and
+     * leaves every pod template alone: no Postfix pod restarts. ConfigApplied counts the agents whose /health
+     * (read through the pod proxy) names the new configuration. A restart-only setting still rolls the pods.
+     */
+    @Test
+    void aLiveSettingChangesTheConfigMapOnlyAndConfigAppliedCountsTheAgentsThatFollowed() {
+        createSecrets();
+        client.resource(Fixtures.postfix(namespace, "postfix", Map.of("app", "postfix"))).create();
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        String before = Fixtures.plan(agent).liveHash();
+        // Two running agent pods, a shared one and a sidecar, answering /health as the agent does.
+        Map<String, AtomicReference<String>> reported = Map.of("vspam-agent-1", new AtomicReference<>(before),
+                "postfix-1", new AtomicReference<>(before));
+        client.resource(runningPod("vspam-agent-1", AgentNames.selector(agent))).create();
+        client.resource(runningPod("postfix-1", Map.of("app", "postfix", AgentNames.SIDECAR_LABEL, "vspam"))).create();
+        reported.forEach((pod, hash) -> server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/" + pod + ":10046/proxy/health")
+                .andReply(200, request -> "{\"status\":\"ok\",\"config\":\"" + hash.get() + "\",\"sources\":{}}").always());
+        create(agent);
+        await().atMost(WAIT).until(() -> PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
+        await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "ConfigApplied"),
+                c -> c != null && c.getStatus().equals("True") && c.getMessage().equals("2/2 agents run the current configuration"));
+        String postfixVersion = get(Deployment.class, "postfix").getMetadata().getResourceVersion();
+        String sharedVersion = get(Deployment.class, "vspam").getMetadata().getResourceVersion();
+
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"spec\":{\"allowSenders\":[\"partner.example\"],\"mode\":\"monitor\",\"logLevel\":\"debug\"}}");
+        await().atMost(WAIT).until(() -> get(ConfigMap.class, "vspam-config").getData().get("agent.yml"),
+                yaml -> yaml.contains("partner.example") && yaml.contains("mode: monitor"));
+        await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "ConfigApplied"),
+                c -> c.getStatus().equals("False") && c.getMessage().startsWith("0/2 agents run the current configuration"));
+        String after = Fixtures.plan(get(VspamAgent.class, "vspam")).liveHash();
+        assertThat(after).isNotEqualTo(before);
+        reported.get("postfix-1").set(after);
+        await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "ConfigApplied").getMessage(),
+                message -> message.startsWith("1/2 agents run the current configuration"));
+        reported.get("vspam-agent-1").set(after);
+        await().atMost(WAIT).until(() -> condition(get(VspamAgent.class, "vspam"), "ConfigApplied"),
+                c -> c.getStatus().equals("True") && c.getMessage().equals("2/2 agents run the current configuration"));
+        assertThat(get(Deployment.class, "postfix").getMetadata().getResourceVersion()).as("Postfix not rolled").isEqualTo(postfixVersion);
+        assertThat(get(Deployment.class, "vspam").getMetadata().getResourceVersion()).as("agents not rolled").isEqualTo(sharedVersion);
+
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"cacheTtl\":\"5m\"}}");
+        await().atMost(WAIT).until(() -> !get(Deployment.class, "postfix").getMetadata().getResourceVersion().equals(postfixVersion)
+                && !get(Deployment.class, "vspam").getMetadata().getResourceVersion().equals(sharedVersion));
+    }
+
+    private Pod runningPod(String name, Map<String, String> labels) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata()
+                .withNewSpec().addNewContainer().withName("agent").withImage(Fixtures.IMAGE).endContainer().endSpec()
+                .withNewStatus().withPhase("Running").endStatus().build();
     }
 
     @Test
