@@ -254,7 +254,7 @@ class CheckApiTest {
         HttpResponse<String> response = get("/health");
         assertThat(response.statusCode()).isEqualTo(200);
         // the sources' states are details: a failing upstream never takes a fail-open agent out of service
-        assertThat(response.body()).matches("\\{\"status\":\"ok\",\"sources\":\\{\"api\":\\{\"state\":\"(unknown|up)\"},"
+        assertThat(response.body()).matches("\\{\"status\":\"ok\",\"config\":\"[0-9a-f]{16}\",\"sources\":\\{\"api\":\\{\"state\":\"(unknown|up)\"},"
                 + "\"dnsbl\":\\{\"state\":\"(unknown|up)\"}}}");
     }
 

@@ -48,53 +48,53 @@ public class VspamAgentSpec {
     @JsonPropertyDescription("The vspam.org DNSBL")
     public DnsblSpec dnsbl = new DnsblSpec();
 
-    @JsonPropertyDescription("Answer for a listed sender (reject_message); a leading 4xx/5xx code is sent as the action")
+    @JsonPropertyDescription("Answer for a listed sender (reject_message); a leading 4xx/5xx code is sent as the action; live: applied without restarting any pod")
     @Size(min = 1, max = Rules.MAX_REPLY_LENGTH)
     @Pattern(ONE_LINE)
     @Default("\"550 Message rejected: sender listed in vspam.org (phishing)\"") // YAML: quoted because of the colon
     public String rejectMessage = "550 Message rejected: sender listed in vspam.org (phishing)";
 
     @JsonPropertyDescription("Answer for a family whose action is defer (defer_message); a leading code must be 4xx. "
-            + "{category}, {indicator} and {delist_url} are filled in.")
+            + "{category}, {indicator} and {delist_url} are filled in; live: applied without restarting any pod")
     @Size(min = 1, max = Rules.MAX_REPLY_LENGTH)
     @Pattern(ONE_LINE)
     public String deferMessage;
 
-    @JsonPropertyDescription("Where refused senders ask to be delisted ({delist_url} in the messages)")
+    @JsonPropertyDescription("Where refused senders ask to be delisted ({delist_url} in the messages); live: applied without restarting any pod")
     @Pattern("^https?://[^\\s]+$")
     public String delistUrl;
 
-    @JsonPropertyDescription("What a listing of each family does: reject, defer, prepend (a header) or allow (actions)")
+    @JsonPropertyDescription("What a listing of each family does: reject, defer, prepend (a header) or allow (actions); live: applied without restarting any pod")
     public ActionsSpec actions;
 
-    @JsonPropertyDescription("enforce, or monitor: decide as in enforce, tag what would be refused instead, report nothing (mode)")
+    @JsonPropertyDescription("enforce, or monitor: decide as in enforce, tag what would be refused instead, report nothing (mode); live: applied without restarting any pod")
     public AgentMode mode;
 
-    @JsonPropertyDescription("What to answer when something could not be checked: dunno (fail open, the default) or defer (failure_action)")
+    @JsonPropertyDescription("What to answer when something could not be checked: dunno (fail open, the default) or defer (failure_action); live: applied without restarting any pod")
     public FailureAction failureAction;
 
-    @JsonPropertyDescription("Name of the header prepend adds (header_name), X-Vspam by default")
+    @JsonPropertyDescription("Name of the header prepend adds (header_name), X-Vspam by default; live: applied without restarting any pod")
     @Pattern("^[!-9;-~]{1,64}$")
     public String headerName;
 
-    @JsonPropertyDescription("Client addresses and CIDR ranges that are never looked up (allow_clients)")
+    @JsonPropertyDescription("Client addresses and CIDR ranges that are never looked up (allow_clients); live: applied without restarting any pod")
     public List<@Pattern(ClientRange.PATTERN) String> allowClients;
 
-    @JsonPropertyDescription("Sender domains (with their subdomains) and addresses that are never looked up (allow_senders)")
+    @JsonPropertyDescription("Sender domains (with their subdomains) and addresses that are never looked up (allow_senders); live: applied without restarting any pod")
     public List<@Pattern(AddressRule.PATTERN) String> allowSenders;
 
     @JsonPropertyDescription("Recipients whose mail is never refused (allow_recipients): addresses, local parts such as abuse@ at any "
             + "domain, domains. A policy request for one is not looked up; a message for one is tagged where it would be refused. "
-            + "Unset: abuse@ and postmaster@ (RFC 2142); [] for none")
+            + "Unset: abuse@ and postmaster@ (RFC 2142); [] for none; live: applied without restarting any pod")
     public List<@Pattern(AddressRule.RECIPIENT_PATTERN) String> allowRecipients;
 
-    @JsonPropertyDescription("Mail of authenticated users (Postfix's sasl_username) is not looked up (skip_authenticated); default true")
+    @JsonPropertyDescription("Mail of authenticated users (Postfix's sasl_username) is not looked up (skip_authenticated); default true; live: applied without restarting any pod")
     public Boolean skipAuthenticated;
 
     @JsonPropertyDescription("Reporting blocked senders back to vspam.org (needs apiKeySecretRef)")
     public ReportingSpec reporting = new ReportingSpec();
 
-    @JsonPropertyDescription("Log level of the agent (log_level)")
+    @JsonPropertyDescription("Log level of the agent (log_level); live: applied without restarting any pod")
     @Default("info")
     public LogLevel logLevel = LogLevel.INFO;
 
