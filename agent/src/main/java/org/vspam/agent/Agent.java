@@ -21,6 +21,7 @@ import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
 import org.vspam.agent.observe.ConfigInfo;
 import org.vspam.agent.observe.LogOutput;
+import org.vspam.agent.observe.SourceProbes;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
 import org.vspam.config.HostPort;
@@ -53,6 +54,7 @@ public final class Agent implements AutoCloseable {
         this.milterServer = context.findBean(MilterServer.class).orElse(null);
         this.applied = context.getBean(AgentConfig.class);
         context.getBean(ConfigInfo.class); // the series exists from the start
+        context.getBean(SourceProbes.class);
     }
 
     private static void startHttp(HttpServer server, AgentConfig config) throws IOException {

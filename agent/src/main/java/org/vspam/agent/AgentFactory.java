@@ -32,6 +32,7 @@ import org.vspam.agent.lookup.Source;
 import org.vspam.agent.observe.ClientAddresses;
 import org.vspam.agent.observe.ConfigInfo;
 import org.vspam.agent.observe.SourceHealth;
+import org.vspam.agent.observe.SourceProbes;
 import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.policy.PolicyService;
@@ -103,7 +104,8 @@ final class AgentFactory {
         sharedCache.ifPresent(sources::add);
         config.apiUrl().ifPresent(url ->
                 sources.add(new VspamApiSource(url, config.apiKey(), config.apiProxy().filter(proxy -> !proxy.bypasses(url.getHost()))
-                        .map(ApiProxy::address), apiTimeout(config), http.get(), json, "vspam-agent/" + Version.current())));
+                        .map(ApiProxy::address), apiTimeout(config), http.get(),
+                        () -> ApiHttpClient.build(config.apiCa(), config.apiProxy(), apiTimeout(config)), json, "vspam-agent/" + Version.current())));
         dnsblResolvers.ifPresent(resolvers -> sources.add(new DnsblSource(config.dnsblZone(), resolvers)));
         return new LookupChain(sources, listeners, config.cacheTtl(), Clock.systemUTC());
     }
@@ -120,6 +122,13 @@ final class AgentFactory {
     @Bean(preDestroy = "close")
     LiveControls liveControls(AgentConfig config) {
         return new LiveControls(config);
+    }
+
+    /** Failing sources asked again in the background, on the policy loops (see {@link SourceProbes}). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    SourceProbes sourceProbes(SourceHealth health, LookupChain chain, PolicyEventLoops loops) {
+        return new SourceProbes(health, chain, loops.group(), SourceProbes.EVERY);
     }
 
     @Singleton

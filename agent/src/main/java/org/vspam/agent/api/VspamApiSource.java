@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.Lookup;
@@ -30,12 +31,20 @@ import org.vspam.config.HostPort;
  * asking for {@link #PAUSE} at a time and then lets a few probes through: an agent under load does not
  * open a connection per lookup to an API that is away, nor rush one that is coming back, and its
  * lookups go straight on to the DNSBL meanwhile instead of waiting out the timeout each.
+ *
+ * <p>When the breaker opens, later lookups go through a new client with an empty connection pool: the
+ * connections pooled before an outage may have died without a word during it (a firewall's or a NAT's
+ * state forgotten), and reused after it each would hold a lookup until its timeout and announce the
+ * outage a second time just after the API came back.
  */
 public final class VspamApiSource implements LookupSource {
     private final URI baseUrl;
     private final ApiKey apiKey;
     private final Duration timeout;
-    private final HttpClient http;
+    /** The client lookups go through: the agent's shared one, until the breaker first opens. */
+    private volatile HttpClient http;
+    private final HttpClient shared;
+    private final Supplier<HttpClient> freshClients;
     private final ObjectMapper json;
     private final String userAgent;
 
@@ -52,16 +61,34 @@ public final class VspamApiSource implements LookupSource {
             .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .build());
 
-    /** {@code proxy}: the egress proxy the client reaches {@code baseUrl} through, named in failures. */
-    public VspamApiSource(URI baseUrl, ApiKey apiKey, Optional<HostPort> proxy, Duration timeout, HttpClient http, ObjectMapper json,
-                          String userAgent) {
+    /**
+     * {@code proxy}: the egress proxy the client reaches {@code baseUrl} through, named in failures;
+     * {@code freshClients} builds a client like {@code http}, for after an outage.
+     */
+    public VspamApiSource(URI baseUrl, ApiKey apiKey, Optional<HostPort> proxy, Duration timeout, HttpClient http,
+                          Supplier<HttpClient> freshClients, ObjectMapper json, String userAgent) {
         this.proxy = proxy;
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
         this.timeout = timeout;
         this.http = http;
+        this.shared = http;
+        this.freshClients = freshClients;
         this.json = json;
         this.userAgent = userAgent;
+        breaker.getEventPublisher().onStateTransition(event -> {
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                Thread.ofVirtual().name("vspam-api-client-renew").start(this::renewClient); // builds TLS: not on a lookup's thread
+            }
+        });
+    }
+
+    private void renewClient() {
+        HttpClient previous = http;
+        http = freshClients.get();
+        if (previous != shared) {
+            previous.shutdownNow(); // its lookups have failed or are failing: the breaker just opened
+        }
     }
 
     @Override

@@ -31,6 +31,14 @@ public final class LookupChain {
         return sources.stream().map(LookupSource::source).toList();
     }
 
+    /**
+     * Asks one source directly, outside the chain: no cache, no listeners, no other source. For a
+     * probe of a source's health; empty when the chain has no such source.
+     */
+    public Optional<CompletableFuture<Lookup>> ask(Source source, Indicator indicator) {
+        return sources.stream().filter(candidate -> candidate.source() == source).findFirst().map(candidate -> candidate.lookup(indicator));
+    }
+
     /** Runs the chain; the result always completes normally. */
     public CompletableFuture<Result> lookup(Indicator indicator) {
         return next(indicator, 0, new ArrayList<>());

@@ -29,6 +29,8 @@ import org.vspam.config.GoDuration;
  * <p>A source is failing after {@value #FAILURES_IN_A_ROW} failed lookups in a row, at once, and
  * answers again with its first answer once it has been failing for at least {@link #DWELL}: a
  * source that fails every other lookup costs at most two lines per {@code DWELL}, not one per request.
+ * While it is failing, {@link SourceProbes} asks it in the background, so that a source nothing asks
+ * any more (the API answers everything) is not left failing.
  */
 @Singleton
 public final class SourceHealth implements LookupListener {
@@ -78,9 +80,14 @@ public final class SourceHealth implements LookupListener {
 
     @Override
     public void looked(Indicator indicator, LookupChain.Step step) {
-        Tracker tracker = trackers.get(step.lookup().source());
+        record(step.lookup());
+    }
+
+    /** What a source said, from a lookup or a probe ({@link SourceProbes}). */
+    public void record(Lookup lookup) {
+        Tracker tracker = trackers.get(lookup.source());
         if (tracker != null) {
-            tracker.record(step.lookup());
+            tracker.record(lookup);
         }
     }
 

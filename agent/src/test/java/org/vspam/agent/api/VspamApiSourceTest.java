@@ -7,7 +7,11 @@ import io.micronaut.serde.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Lookup;
 import org.vspam.agent.lookup.Source;
+import org.vspam.agent.testing.DelayRelay;
 import org.vspam.agent.testing.FakeVspamApi;
 import org.vspam.agent.testing.ThreatFixtures;
 import org.vspam.agent.verdict.Verdict;
@@ -38,7 +43,8 @@ class VspamApiSourceTest {
     }
 
     private static VspamApiSource source(ApiKey key, URI base) {
-        return new VspamApiSource(base, key, Optional.empty(), Duration.ofMillis(500), http, ObjectMapper.getDefault(), "vspam-agent/test");
+        return new VspamApiSource(base, key, Optional.empty(), Duration.ofMillis(500), http, HttpClient::newHttpClient, ObjectMapper.getDefault(),
+                "vspam-agent/test");
     }
 
     private static Lookup lookup(String domain) {
@@ -91,6 +97,45 @@ class VspamApiSourceTest {
                 .until(() -> source.lookup(Indicator.domain(ThreatFixtures.PHISH)).join() instanceof Lookup.Answered);
         for (int i = 0; i < 20; i++) {
             assertThat(source.lookup(Indicator.domain(ThreatFixtures.CLEAN)).join()).isInstanceOf(Lookup.Answered.class);
+        }
+    }
+
+    /**
+     * After a blackhole the API answers at once: no lookup waits on a connection that was pooled before the
+     * outage and died without a word during it (here the relay's: it swallows everything on connections open
+     * during the blackhole, for good). Without a fresh pool those lookups timed out one by one after the API
+     * was back, and its outage was announced a second time.
+     */
+    @Test
+    void afterABlackholeNoLookupWaitsOnAConnectionThatDiedDuringIt() throws Exception {
+        api.mode(FakeVspamApi.Mode.NORMAL);
+        try (DelayRelay relay = DelayRelay.to(api.baseUrl().getPort()); HttpClient pooled = HttpClient.newHttpClient()) {
+            VspamApiSource source = new VspamApiSource(URI.create("http://127.0.0.1:" + relay.port()), ApiKey.NONE, Optional.empty(),
+                    Duration.ofMillis(300), pooled, HttpClient::newHttpClient, ObjectMapper.getDefault(), "vspam-agent/test");
+            // a pool of connections, as under load
+            List<CompletableFuture<Lookup>> warm = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                warm.add(source.lookup(Indicator.domain("warm" + i + ".example.org")));
+            }
+            warm.forEach(lookup -> assertThat(lookup.join()).isInstanceOf(Lookup.Answered.class));
+
+            relay.blackhole();
+            await("the outage noticed and the API paused").atMost(Duration.ofSeconds(10)).until(() ->
+                    source.lookup(Indicator.domain("during.example.org")).join() instanceof Lookup.Skipped skipped
+                            && skipped.reason() == Lookup.Reason.DISABLED);
+            relay.heal();
+            // Asked four at a time for three seconds: answered once the pause is over, and never a timeout.
+            List<Lookup> after = new CopyOnWriteArrayList<>();
+            await("no lookup after the blackhole waits on a dead connection").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        List<CompletableFuture<Lookup>> four = new ArrayList<>();
+                        for (int i = 0; i < 4; i++) {
+                            four.add(source.lookup(Indicator.domain("after" + after.size() + "-" + i + ".example.org")));
+                        }
+                        four.forEach(lookup -> after.add(lookup.join()));
+                        return after.stream().noneMatch(lookup -> lookup instanceof Lookup.Skipped skipped && skipped.reason() != Lookup.Reason.DISABLED);
+                    });
+            assertThat(after).as("answered again").anyMatch(lookup -> lookup instanceof Lookup.Answered);
         }
     }
 

@@ -13,17 +13,24 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP relay on loopback that can hold every piece of data back, both ways and in order, for a delay
  * with jitter: the latency of a long or congested path, as {@code tc netem delay 200ms 50ms} would add it
- * on a kernel that has netem. Without a delay it passes data straight through.
+ * on a kernel that has netem. Without a delay it passes data straight through. It can also be a
+ * blackhole: nothing passes, on open connections or new ones, and nothing is closed; after it, new
+ * connections pass again while those open during it stay dead without a word, as connections whose
+ * state a firewall or NAT forgot during an outage do.
  */
 public final class DelayRelay implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    /** Per connection: true once it carries nothing more. */
+    private final List<AtomicBoolean> links = new CopyOnWriteArrayList<>();
+    private volatile boolean blackholed;
     private volatile long delayNanos;
     private volatile long jitterNanos;
 
@@ -53,6 +60,17 @@ public final class DelayRelay implements AutoCloseable {
         jitterNanos = 0;
     }
 
+    /** From now on nothing passes, on the connections open now and on new ones; nothing is closed either. */
+    public void blackhole() {
+        blackholed = true;
+        links.forEach(dead -> dead.set(true));
+    }
+
+    /** New connections pass again; the ones open during the blackhole stay dead. */
+    public void heal() {
+        blackholed = false;
+    }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {
@@ -62,8 +80,10 @@ public final class DelayRelay implements AutoCloseable {
                 server.setTcpNoDelay(true);
                 open.add(client);
                 open.add(server);
-                Thread.ofVirtual().start(() -> pump(client, server));
-                Thread.ofVirtual().start(() -> pump(server, client));
+                AtomicBoolean dead = new AtomicBoolean(blackholed);
+                links.add(dead);
+                Thread.ofVirtual().start(() -> pump(client, server, dead));
+                Thread.ofVirtual().start(() -> pump(server, client, dead));
             } catch (IOException e) {
                 // closed, or the target refused: the client sees its connection end
             }
@@ -71,7 +91,7 @@ public final class DelayRelay implements AutoCloseable {
     }
 
     /** One direction: read as it comes, each piece written when due, so a delayed path still carries many pieces in flight. */
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, AtomicBoolean dead) {
         BlockingQueue<Piece> wire = new LinkedBlockingQueue<>();
         Thread writer = Thread.ofVirtual().start(() -> deliver(wire, to));
         long lastDue = 0;
@@ -79,6 +99,9 @@ public final class DelayRelay implements AutoCloseable {
             byte[] buffer = new byte[16 * 1024];
             int read;
             while ((read = in.read(buffer)) >= 0) {
+                if (dead.get()) {
+                    continue; // swallowed: the path is gone and nobody says so
+                }
                 long jitter = jitterNanos == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitterNanos, jitterNanos + 1);
                 lastDue = Math.max(lastDue, System.nanoTime() + delayNanos + jitter);
                 wire.add(new Piece(Arrays.copyOf(buffer, read), lastDue));
