@@ -1,6 +1,7 @@
 package org.vspam.agent;
 
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.inject.qualifiers.Qualifiers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,19 +16,19 @@ import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.VerdictCache;
 import org.vspam.agent.decision.LiveControls;
 import org.vspam.agent.http.HttpServer;
-import org.vspam.agent.milter.MilterServer;
-import org.vspam.agent.policy.PolicyServer;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.LookupChain;
+import org.vspam.agent.milter.MilterServer;
 import org.vspam.agent.observe.ConfigInfo;
 import org.vspam.agent.observe.LogOutput;
 import org.vspam.agent.observe.SourceProbes;
+import org.vspam.agent.policy.PolicyServer;
 import org.vspam.config.AgentConfig;
 import org.vspam.config.ConfigException;
+import org.vspam.config.GoDuration;
 import org.vspam.config.HostPort;
 import org.vspam.config.ListenAddress;
 import org.vspam.config.Setting;
-import org.vspam.config.GoDuration;
 
 /**
  * A running agent: the application context built from one {@link AgentConfig}, with its
@@ -43,6 +44,8 @@ public final class Agent implements AutoCloseable {
     private final HttpServer httpServer;
     /** The milter listener, when {@code milter_listen} is set. */
     private final MilterServer milterServer;
+    /** Health and metrics on a listener of their own, when {@code metrics_listen} is set. */
+    private final HttpServer metricsServer;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The configuration whose live settings are in force: the started one, or the last reloaded. */
     private AgentConfig applied;
@@ -50,18 +53,19 @@ public final class Agent implements AutoCloseable {
     private Agent(ApplicationContext context) {
         this.context = context;
         this.policyServer = context.getBean(PolicyServer.class);
-        this.httpServer = context.findBean(HttpServer.class).orElse(null);
+        this.httpServer = context.findBean(HttpServer.class, Qualifiers.byName(HttpServer.HTTP)).orElse(null);
+        this.metricsServer = context.findBean(HttpServer.class, Qualifiers.byName(HttpServer.METRICS)).orElse(null);
         this.milterServer = context.findBean(MilterServer.class).orElse(null);
         this.applied = context.getBean(AgentConfig.class);
         context.getBean(ConfigInfo.class); // the series exists from the start
         context.getBean(SourceProbes.class);
     }
 
-    private static void startHttp(HttpServer server, AgentConfig config) throws IOException {
+    private static void startHttp(HttpServer server, Setting setting, HostPort address) throws IOException {
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot listen on http_listen " + config.httpListen() + ": " + Failures.rootMessage(e), e);
+            throw new IOException("cannot listen on " + setting.key() + " " + address + ": " + Failures.rootMessage(e), e);
         }
     }
 
@@ -76,6 +80,11 @@ public final class Agent implements AutoCloseable {
     /** The HTTP port actually bound, or -1 when the HTTP API is off. */
     public int httpPort() {
         return httpServer == null ? -1 : httpServer.port();
+    }
+
+    /** The port of {@code metrics_listen} actually bound, or -1 when it is not set. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     public static Agent start(AgentConfig config) throws IOException, ConfigException {
@@ -96,6 +105,9 @@ public final class Agent implements AutoCloseable {
         if (config.httpEnabled()) {
             requireResolvable(Setting.HTTP_LISTEN, config.httpListen());
         }
+        if (config.metricsListen().isPresent()) {
+            requireResolvable(Setting.METRICS_LISTEN, config.metricsListen().get());
+        }
         LogOutput.apply(config.logLevel(), config.logFormat());
         ApplicationContext context = context(config, properties);
         Agent agent = new Agent(context);
@@ -105,16 +117,20 @@ public final class Agent implements AutoCloseable {
                 agent.milterServer.start();
             }
             if (agent.httpServer != null) {
-                startHttp(agent.httpServer, config);
+                startHttp(agent.httpServer, Setting.HTTP_LISTEN, config.httpListen());
+            }
+            if (agent.metricsServer != null) {
+                startHttp(agent.metricsServer, Setting.METRICS_LISTEN, config.metricsListen().orElseThrow());
             }
         } catch (IOException | RuntimeException e) {
             agent.close();
             throw e;
         }
         context.getBean(AgentState.class).serving();
-        LOG.info("vspam-agent {} ready: policy {}, {}http {}, lookup chain {} (cache_ttl {}, decision deadline {})", Version.current(),
+        LOG.info("vspam-agent {} ready: policy {}, {}http {}{}, lookup chain {} (cache_ttl {}, decision deadline {})", Version.current(),
                 agent.policyServer.boundAddress(), agent.milterServer == null ? "" : "milter " + agent.milterServer.boundAddress() + ", ",
                 agent.httpServer == null ? "off" : config.httpListen().host() + ":" + agent.httpPort(),
+                agent.metricsServer == null ? "" : ", health and metrics " + config.metricsListen().get().host() + ":" + agent.metricsServer.port(),
                 context.getBean(LookupChain.class).order(), GoDuration.format(config.cacheTtl()), GoDuration.format(config.decisionTimeout()));
         return agent;
     }
@@ -207,6 +223,9 @@ public final class Agent implements AutoCloseable {
         }
         if (httpServer != null) {
             httpServer.close();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
         }
         context.close();
     }

@@ -52,6 +52,32 @@ class AgentHealthTest {
         }
     }
 
+    /**
+     * metrics_listen: health and metrics on a listener of their own, and only there; /check stays on http_listen
+     * (beside Postfix: on loopback, while probes and Prometheus reach the pod's address).
+     */
+    @Test
+    void healthAndMetricsOnAListenerOfTheirOwn() throws Exception {
+        String base = "api_url: \"\"\ndnsbl_enabled: false\ncache_path: \"\"\nlisten: tcp://127.0.0.1:0\nmetrics_listen: 127.0.0.1:0\n";
+        try (Agent agent = AgentHarness.start(base + "http_enabled: true\nhttp_listen: 127.0.0.1:0\n"); HttpClient http = HttpClient.newHttpClient()) {
+            assertThat(status(http, agent.metricsPort(), "/health")).isEqualTo(200);
+            assertThat(status(http, agent.metricsPort(), "/metrics")).isEqualTo(200);
+            assertThat(status(http, agent.metricsPort(), "/check?sender_domain=example.org")).isEqualTo(404);
+            assertThat(status(http, agent.httpPort(), "/check?sender_domain=example.org")).isEqualTo(200);
+            assertThat(status(http, agent.httpPort(), "/health")).isEqualTo(404);
+            assertThat(status(http, agent.httpPort(), "/metrics")).isEqualTo(404);
+        }
+        try (Agent agent = AgentHarness.start(base); HttpClient http = HttpClient.newHttpClient()) {
+            assertThat(agent.httpPort()).as("no /check without http_enabled").isEqualTo(-1);
+            assertThat(status(http, agent.metricsPort(), "/health")).isEqualTo(200);
+        }
+    }
+
+    private static int status(HttpClient http, int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
     private static String get(HttpClient http, Agent agent, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param apiCa            the only authorities trusted for the API's certificate; empty = the JVM's trust store
  * @param apiProxy         the HTTP proxy the API (lookups and reports) is reached through; empty = direct
  * @param socketMode       file mode of a unix policy socket, e.g. {@code 0660}
+ * @param metricsListen    a listener of their own for {@code /health} and {@code /metrics}; empty = they are on {@code http_listen}
  * @param cachePath        where the local cache survives restarts; empty = memory only
  * @param dnsblResolvers   DNS servers for the DNSBL; empty = the system's resolvers
  * @param logFormat        {@code text} lines for people and journald, or {@code json} lines for log shippers
@@ -44,6 +45,7 @@ public record AgentConfig(
         int socketMode,
         boolean httpEnabled,
         HostPort httpListen,
+        Optional<HostPort> metricsListen,
         Duration cacheTtl,
         Optional<Path> cachePath,
         boolean dnsblEnabled,

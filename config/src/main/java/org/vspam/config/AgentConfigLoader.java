@@ -160,6 +160,7 @@ public final class AgentConfigLoader {
                     value(Setting.SOCKET_MODE, AgentConfigLoader::fileMode),
                     value(Setting.HTTP_ENABLED, AgentConfigLoader::bool),
                     value(Setting.HTTP_LISTEN, text -> HostPort.parse(text, -1)),
+                    value(Setting.METRICS_LISTEN, text -> text.isBlank() ? Optional.<HostPort>empty() : Optional.of(HostPort.parse(text, -1))),
                     value(Setting.CACHE_TTL, text -> positive(GoDuration.parse(text), Duration.ofDays(30))),
                     value(Setting.CACHE_PATH, text -> text.isBlank() ? Optional.<Path>empty() : Optional.of(Path.of(text.strip()))),
                     value(Setting.DNSBL_ENABLED, AgentConfigLoader::bool),

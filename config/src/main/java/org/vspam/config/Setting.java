@@ -20,6 +20,7 @@ public enum Setting {
     SOCKET_MODE("socket_mode", "0660"),
     HTTP_ENABLED("http_enabled", "false"),
     HTTP_LISTEN("http_listen", "127.0.0.1:10046"),
+    METRICS_LISTEN("metrics_listen", ""),
     CACHE_TTL("cache_ttl", "10m"),
     CACHE_PATH("cache_path", "/var/lib/vspam/cache.db"),
     DNSBL_ENABLED("dnsbl_enabled", "true"),

@@ -53,8 +53,8 @@ public final class ImageBuild {
                     "-XX:AOTCache=/usr/lib/vspam-agent/vspam-agent.aot", "-jar", "/usr/lib/vspam-agent/vspam-agent.jar"),
             List.of("serve"),
             "/var/lib/vspam",
-            // the policy service and the HTTP API
-            List.of(10045, 10046),
+            // the policy service, the HTTP API, and health and metrics when they have metrics_listen (as the operator sets it)
+            List.of(10045, 10046, 10048),
             List.of("/tmp", "/var/lib/vspam", "/var/run/vspam"));
 
     static final Image OPERATOR = new Image("vspam-operator", "Kubernetes operator of the vspam agent",

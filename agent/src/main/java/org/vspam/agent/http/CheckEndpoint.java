@@ -26,13 +26,19 @@ import org.vspam.agent.verdict.ThreatDetails;
 final class CheckEndpoint {
     private final DecisionService decisions;
     private final ObjectMapper json;
+    private final int maxLinkHosts;
     private final Counter skippedUrls;
+    private final Counter skippedHosts;
 
-    CheckEndpoint(DecisionService decisions, ObjectMapper json, MeterRegistry registry) {
+    /** {@code maxLinkHosts}: {@code milter_max_urls}, the most distinct link hosts one request has looked up. */
+    CheckEndpoint(DecisionService decisions, ObjectMapper json, MeterRegistry registry, int maxLinkHosts) {
         this.decisions = decisions;
         this.json = json;
+        this.maxLinkHosts = maxLinkHosts;
         this.skippedUrls = Counter.builder("vspam.check.urls.skipped")
                 .description("urls entries of /check requests with no usable host, skipped").register(registry);
+        this.skippedHosts = Counter.builder("vspam.check.links.skipped")
+                .description("distinct link hosts not checked because a /check request had more than milter_max_urls").register(registry);
     }
 
     CompletableFuture<HttpAnswer> get(@Nullable String senderDomain, @Nullable String clientIp) {
@@ -83,9 +89,10 @@ final class CheckEndpoint {
     private CompletableFuture<HttpAnswer> check(CheckRequest request) {
         List<CheckRequest.Asked> asked;
         try {
-            CheckRequest.Asking asking = request.indicators();
+            CheckRequest.Asking asking = request.indicators(maxLinkHosts);
             asked = asking.asked();
             skippedUrls.increment(asking.skippedUrls());
+            skippedHosts.increment(asking.skippedHosts());
         } catch (InvalidIndicatorException e) {
             return CompletableFuture.completedFuture(badRequest(e.getMessage()));
         }

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vspam.agent.observe.Pace;
 
 /**
  * One HTTP connection: routes each request to its endpoint and writes the answer, one request at a
@@ -41,11 +42,14 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Executor VIRTUAL = task -> Thread.ofVirtual().name("vspam-metrics").start(task);
 
     private final HttpEndpoints endpoints;
+    /** Bodies over the limit are told at most once a minute, whatever their number (a client gone wrong sends many). */
+    private final Pace oversizeTold;
     private boolean answering;
     private boolean inputClosed;
 
-    HttpApiHandler(HttpEndpoints endpoints) {
+    HttpApiHandler(HttpEndpoints endpoints, Pace oversizeTold) {
         this.endpoints = endpoints;
+        this.oversizeTold = oversizeTold;
     }
 
     @Override
@@ -78,18 +82,23 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         HttpMethod method = request.method();
         boolean get = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
-        return switch (uri.path()) {
-            case "/check" -> get ? endpoints.check().get(first(uri, "sender_domain"), first(uri, "client_ip"))
-                    : method.equals(HttpMethod.POST) ? post(request) : notAllowed("GET, HEAD, POST");
-            case "/health" -> get ? CompletableFuture.completedFuture(endpoints.health().health()) : notAllowed("GET, HEAD");
+        String path = uri.path();
+        if (path.equals("/check") && endpoints.check().isPresent()) {
+            return get ? endpoints.check().get().get(first(uri, "sender_domain"), first(uri, "client_ip"))
+                    : method.equals(HttpMethod.POST) ? post(endpoints.check().get(), request) : notAllowed("GET, HEAD, POST");
+        }
+        if (path.equals("/health") && endpoints.health().isPresent()) {
+            return get ? CompletableFuture.completedFuture(endpoints.health().get().health()) : notAllowed("GET, HEAD");
+        }
+        if (path.equals("/metrics") && endpoints.metrics().isPresent()) {
             // Rendering every metric takes milliseconds: off the event loop, which answers Postfix meanwhile.
-            case "/metrics" -> get ? CompletableFuture.supplyAsync(endpoints.metrics()::scrape, VIRTUAL) : notAllowed("GET, HEAD");
-            default -> CompletableFuture.completedFuture(HttpAnswer.error(404, "no such path: " + uri.path()
-                    + " (the agent serves /check, /health and /metrics)", endpoints.json()));
-        };
+            return get ? CompletableFuture.supplyAsync(endpoints.metrics().get()::scrape, VIRTUAL) : notAllowed("GET, HEAD");
+        }
+        return CompletableFuture.completedFuture(HttpAnswer.error(404, "no such path: " + path + " (this listener serves "
+                + endpoints.served() + ")", endpoints.json()));
     }
 
-    private CompletableFuture<HttpAnswer> post(FullHttpRequest request) {
+    private CompletableFuture<HttpAnswer> post(CheckEndpoint check, FullHttpRequest request) {
         Charset charset;
         try {
             charset = charset(request);
@@ -98,7 +107,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return CompletableFuture.completedFuture(HttpAnswer.error(415, "Content-Type names a charset that is not known; send UTF-8 JSON",
                     endpoints.json()));
         }
-        return endpoints.check().post(request.content().toString(charset));
+        return check.post(request.content().toString(charset));
     }
 
     /** The charset the body is written in: the one Content-Type names (an empty name is none known), else UTF-8, JSON's own. */
@@ -149,7 +158,12 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         int status = cause instanceof TooLongFrameException ? 413 : 400;
         String error = cause instanceof DecompressionException ? "the body is not encoded as its Content-Encoding says; send plain UTF-8 JSON"
                 : status == 413 ? "the request is larger than the agent reads (a body of at most " + HttpServer.MAX_BODY_BYTES / 1024 + " KiB)" : "the request could not be read as HTTP";
-        LOG.debug("HTTP request refused with {}: {}", status, cause == null ? error : cause.getMessage());
+        if (status == 413 && oversizeTold.due()) {
+            LOG.warn("HTTP request from {} refused with 413: its body is larger than {} KiB, which the agent does not read "
+                    + "(said at most once a minute)", ctx.channel().remoteAddress(), HttpServer.MAX_BODY_BYTES / 1024);
+        } else {
+            LOG.debug("HTTP request refused with {}: {}", status, cause == null ? error : cause.getMessage());
+        }
         write(ctx, version, false, false, HttpAnswer.error(status, error, endpoints.json()));
     }
 

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.vspam.agent.observe.Pace;
 import org.vspam.agent.policy.PolicyEventLoops;
 import org.vspam.agent.policy.SocketListener;
 import org.vspam.config.HostPort;
@@ -28,6 +29,9 @@ import org.vspam.config.ListenAddress;
  * every sidecar paid for in memory whether or not anything but the kubelet and Prometheus called it.
  */
 public final class HttpServer implements AutoCloseable {
+    /** The names of the two listeners, as beans and in messages: {@code http_listen} and {@code metrics_listen}. */
+    public static final String HTTP = "http";
+    public static final String METRICS = "metrics";
     /** The largest request body read; a larger one is answered {@code 413} (a {@code /check} is a few hundred bytes). */
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final int MAX_INITIAL_LINE_BYTES = 8 * 1024;
@@ -38,6 +42,7 @@ public final class HttpServer implements AutoCloseable {
     private final HttpEndpoints endpoints;
     private final PolicyEventLoops loops;
     private final ChannelGroup connections = new DefaultChannelGroup("http connections", GlobalEventExecutor.INSTANCE);
+    private final Pace oversizeTold = new Pace(Duration.ofMinutes(1));
     private Channel channel;
 
     HttpServer(HostPort listen, Duration idleTimeout, HttpEndpoints endpoints, PolicyEventLoops loops) {
@@ -61,10 +66,10 @@ public final class HttpServer implements AutoCloseable {
                                 new HttpServerKeepAliveHandler(),
                                 new HttpContentDecompressor(),
                                 new HttpObjectAggregator(MAX_BODY_BYTES),
-                                new HttpApiHandler(endpoints));
+                                new HttpApiHandler(endpoints, oversizeTold));
                     }
                 });
-        channel = SocketListener.bind(bootstrap, new ListenAddress.Tcp(listen), 0, loops, "http");
+        channel = SocketListener.bind(bootstrap, new ListenAddress.Tcp(listen), 0, loops, endpoints.check().isPresent() ? HTTP : METRICS);
     }
 
     /** The port actually bound (the real one when 0 was asked for). */

@@ -9,10 +9,8 @@ import java.io.Reader;
 import java.io.SequenceInputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,6 +24,7 @@ import org.apache.james.mime4j.stream.MimeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vspam.agent.indicator.Indicator;
+import org.vspam.agent.indicator.LinkHostLimit;
 import org.vspam.agent.indicator.LinkHosts;
 
 /**
@@ -46,17 +45,15 @@ public final class MessageScan {
     }
 
     private final BodyPipe pipe = new BodyPipe();
-    private final int maxUrls;
     private final Consumer<Indicator> found;
     private final List<Indicator> hosts = new CopyOnWriteArrayList<>();
-    private final Set<Indicator> seen = new HashSet<>();
-    private final Set<Indicator> skipped = new HashSet<>();
+    private final LinkHostLimit limit;
     private final AtomicBoolean truncated = new AtomicBoolean();
     private final CompletableFuture<Links> done = new CompletableFuture<>();
     private long bodyLeft;
 
     private MessageScan(int maxUrls, long maxBody, Consumer<Indicator> found) {
-        this.maxUrls = maxUrls;
+        this.limit = new LinkHostLimit(maxUrls);
         this.bodyLeft = maxBody;
         this.found = found;
     }
@@ -105,7 +102,7 @@ public final class MessageScan {
     }
 
     private Links links() {
-        return new Links(List.copyOf(hosts), skipped.size(), truncated.get());
+        return new Links(List.copyOf(hosts), limit.beyond(), truncated.get());
     }
 
     private void run(InputStream message) {
@@ -184,16 +181,10 @@ public final class MessageScan {
 
     private void link(String url) {
         for (Indicator host : LinkHosts.hosts(url)) {
-            if (seen.contains(host)) {
-                continue;
+            if (limit.take(host)) {
+                hosts.add(host);
+                found.accept(host);
             }
-            if (seen.size() >= maxUrls) {
-                skipped.add(host);
-                continue;
-            }
-            seen.add(host);
-            hosts.add(host);
-            found.accept(host);
         }
     }
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.vspam.agent.Agent;
 import org.vspam.agent.testing.AgentHarness;
 import org.vspam.agent.testing.FakeVspamApi;
+import org.vspam.agent.testing.LogCapture;
 import org.vspam.agent.testing.Rbldnsd;
 import org.vspam.agent.testing.ThreatFixtures;
 import org.vspam.agent.testing.Tools;
@@ -203,9 +204,33 @@ class CheckApiTest {
         assertThat(response.body()).startsWith("{\"error\":\"").doesNotContain("\n").doesNotContain("Exception");
     }
 
+    /** At most milter_max_urls (20) distinct link hosts are looked up per request; the rest is counted, as the milter does. */
+    @Test
+    void linkHostsBeyondTheLimitAreCountedNotLookedUp() throws Exception {
+        MeterRegistry registry = agent.context().getBean(MeterRegistry.class);
+        double before = registry.find("vspam.check.links.skipped").counter() == null ? 0 : registry.get("vspam.check.links.skipped").counter().count();
+        int lookups = api.lookups();
+        StringBuilder urls = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            urls.append(i == 0 ? "" : ",").append("\"https://host").append(i).append(".limit.example.org/\",\"https://host0.limit.example.org/x\"");
+        }
+        urls.append(",\"https://").append(ThreatFixtures.PHISH).append("/\"");
+        HttpResponse<String> response = post("{\"urls\":[" + urls + "]}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).as("the listed host came 31st").isEqualTo("{\"malicious\":false,\"action\":\"allow\"}");
+        assertThat(registry.get("vspam.check.links.skipped").counter().count() - before).isEqualTo(11);
+        assertThat(api.lookups() - lookups).as("20 looked up, at most").isLessThanOrEqualTo(20);
+    }
+
     @Test
     void aBodyLargerThan64KiBIsA413AndTheNextRequestIsAnswered() throws Exception {
-        assertThat(post("{\"sender_domain\":\"" + "a".repeat(2 << 20) + "\"}").statusCode()).isEqualTo(413);
+        try (LogCapture log = LogCapture.of(HttpApiHandler.class)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(post("{\"sender_domain\":\"" + "a".repeat(2 << 20) + "\"}").statusCode()).isEqualTo(413);
+            }
+            assertThat(log.lines()).as("one line a minute at most, not one per request")
+                    .filteredOn(line -> line.contains("refused with 413")).hasSizeLessThanOrEqualTo(1);
+        }
         assertThat(post("{\"sender_domain\":\"" + ThreatFixtures.PHISH + "\"}").body()).contains("\"malicious\":true");
     }
 

@@ -63,7 +63,8 @@ class ConfigFileWatchIT {
 
                 volume.swap(base + "allow_senders: [" + ThreatFixtures.PHISH + "]\n");
                 await("the swapped allow-list in force").atMost(Duration.ofSeconds(5)).until(() -> answers.getLast().equals(DUNNO));
-                assertThat(agent.log()).contains("agent.yml changed: the configuration was read again; applied: allow_senders");
+                await("said so (the log is written a moment after it applies)").atMost(Duration.ofSeconds(5))
+                        .until(() -> agent.log().contains("agent.yml changed: the configuration was read again; applied: allow_senders"));
 
                 volume.swap(base + "allow_senders: [" + ThreatFixtures.PHISH + "\n"); // a bracket left open
                 await("the broken file told").atMost(Duration.ofSeconds(5))

@@ -31,6 +31,11 @@ public class SidecarSpec {
             + "one pod per workload at a time, so that their controller recreates them through the webhook")
     public Boolean restartPodsWithoutSidecar;
 
+    @JsonPropertyDescription("Serve the HTTP check API (/check, port 10046) on the pod's address; by default only on loopback, for "
+            + "the pod's own rspamd or scripts: on the pod's address any pod in the cluster could use it. Health and metrics are on "
+            + "port 10048 either way")
+    public Boolean exposeCheckApi;
+
     /** The injection mode, {@code patch} when the field is absent (resources written before it existed). */
     @JsonIgnore
     public SidecarInjection injectionMode() {

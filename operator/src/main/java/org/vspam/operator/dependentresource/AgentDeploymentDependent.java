@@ -43,7 +43,7 @@ public final class AgentDeploymentDependent extends CRUDKubernetesDependentResou
         podAnnotations.put(AgentNames.CONFIG_HASH, plan.configHash());
         // For a Prometheus without the Operator: scrape by annotation.
         podAnnotations.put("prometheus.io/scrape", "true");
-        podAnnotations.put("prometheus.io/port", Integer.toString(AgentNames.HTTP_PORT));
+        podAnnotations.put("prometheus.io/port", Integer.toString(AgentNames.METRICS_PORT));
         podAnnotations.put("prometheus.io/path", "/metrics");
         return new DeploymentBuilder()
                 .withMetadata(AgentNames.metadata(agent, AgentNames.workload(agent)))

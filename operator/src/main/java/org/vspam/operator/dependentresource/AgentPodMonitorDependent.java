@@ -36,7 +36,7 @@ public final class AgentPodMonitorDependent extends CRUDKubernetesDependentResou
                 .withMetadata(metadata)
                 .withNewSpec()
                 .withNewSelector().withMatchLabels(AgentNames.sidecarSelector(agent)).endSelector()
-                .addNewPodMetricsEndpoint().withPort("http").withPath("/metrics").withInterval(AgentServiceMonitorDependent.interval(agent))
+                .addNewPodMetricsEndpoint().withPort(AgentContainer.METRICS_PORT_NAME).withPath("/metrics").withInterval(AgentServiceMonitorDependent.interval(agent))
                 .withRelabelings(List.of(
                         new RelabelConfigBuilder().withSourceLabels("__meta_kubernetes_pod_container_name").withRegex(AgentContainer.NAME)
                                 .withAction("keep").build(),

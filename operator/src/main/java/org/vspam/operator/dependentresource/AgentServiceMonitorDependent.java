@@ -1,6 +1,5 @@
 package org.vspam.operator.dependentresource;
 
-import org.vspam.operator.plan.AgentNames;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitorBuilder;
@@ -12,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.vspam.operator.customresource.MetricsSpec;
 import org.vspam.operator.customresource.VspamAgent;
+import org.vspam.operator.plan.AgentContainer;
+import org.vspam.operator.plan.AgentNames;
 
 /** Prometheus Operator scraping of the shared agents' /metrics, where that operator is installed. */
 @KubernetesDependent(informer = @Informer(labelSelector = AgentNames.MANAGED_SELECTOR))
@@ -34,7 +35,7 @@ public final class AgentServiceMonitorDependent extends CRUDKubernetesDependentR
                 // the shipped alert rules and dashboard find every agent by it
                 .withJobLabel(AgentNames.NAME_LABEL)
                 .withNewSelector().withMatchLabels(AgentNames.selector(agent)).endSelector()
-                .addNewEndpoint().withPort("http").withPath("/metrics").withInterval(interval(agent)).endEndpoint()
+                .addNewEndpoint().withPort(AgentContainer.METRICS_PORT_NAME).withPath("/metrics").withInterval(interval(agent)).endEndpoint()
                 .endSpec()
                 .build();
     }

@@ -34,22 +34,32 @@ public final class AgentContainer {
     public static final int UID = 65532;
     public static final String CONFIG_DIR = "/etc/vspam";
     public static final String SOCKET_DIR = "/var/run/vspam";
+    /** The container port of health and metrics, as probes and the monitors name it. */
+    public static final String METRICS_PORT_NAME = "metrics";
     public static final String SOCKET = SOCKET_DIR + "/agent.sock";
 
-    /** The shared Deployment: policy over TCP for other MTAs, HTTP check, health and metrics on the pod IP. */
+    /** The shared Deployment: policy over TCP and the HTTP check for other MTAs, health and metrics, all on the pod IP. */
     public static final Map<String, String> DEPLOYMENT_ENV = Map.of(
             Setting.LISTEN.environmentVariable(), "tcp://0.0.0.0:" + AgentNames.POLICY_PORT,
             Setting.HTTP_ENABLED.environmentVariable(), "true",
-            Setting.HTTP_LISTEN.environmentVariable(), "0.0.0.0:" + AgentNames.HTTP_PORT);
+            Setting.HTTP_LISTEN.environmentVariable(), "0.0.0.0:" + AgentNames.HTTP_PORT,
+            Setting.METRICS_LISTEN.environmentVariable(), "0.0.0.0:" + AgentNames.METRICS_PORT);
 
     /**
      * Beside Postfix: policy on the shared socket, world-writable because Postfix runs under its own
-     * uid and the socket's directory is private to the pod; HTTP for probes and metrics.
+     * uid and the socket's directory is private to the pod; health and metrics on the pod's address for
+     * probes and Prometheus; the HTTP check on loopback, for the pod's own rspamd or scripts only: on
+     * the pod's address any pod of the cluster could spend this operator's API quota through it.
      */
     public static final Map<String, String> SIDECAR_ENV = Map.of(
             Setting.LISTEN.environmentVariable(), "unix:" + SOCKET,
             Setting.SOCKET_MODE.environmentVariable(), "0666",
             Setting.HTTP_ENABLED.environmentVariable(), "true",
+            Setting.HTTP_LISTEN.environmentVariable(), "127.0.0.1:" + AgentNames.HTTP_PORT,
+            Setting.METRICS_LISTEN.environmentVariable(), "0.0.0.0:" + AgentNames.METRICS_PORT);
+
+    /** With {@code spec.sidecars.exposeCheckApi}: the sidecar's HTTP check on the pod's address too. */
+    private static final Map<String, String> SIDECAR_EXPOSED_CHECK_ENV = Map.of(
             Setting.HTTP_LISTEN.environmentVariable(), "0.0.0.0:" + AgentNames.HTTP_PORT);
 
     /** The milter's socket beside Postfix, in the same shared directory. */
@@ -84,11 +94,17 @@ public final class AgentContainer {
     private AgentContainer() {
     }
 
-    /** How the agent listens, by environment: {@link #DEPLOYMENT_ENV} or {@link #SIDECAR_ENV}, and the milter's when it is on. */
-    public static Map<String, String> listenerEnv(boolean milter, boolean sidecar) {
+    /**
+     * How the agent listens, by environment: {@link #DEPLOYMENT_ENV} or {@link #SIDECAR_ENV}, the milter's
+     * when it is on, and a sidecar's check API on the pod's address when {@code exposeCheckApi}.
+     */
+    public static Map<String, String> listenerEnv(boolean milter, boolean sidecar, boolean exposeCheckApi) {
         Map<String, String> env = new HashMap<>(sidecar ? SIDECAR_ENV : DEPLOYMENT_ENV);
         if (milter) {
             env.putAll(sidecar ? SIDECAR_MILTER_ENV : DEPLOYMENT_MILTER_ENV);
+        }
+        if (sidecar && exposeCheckApi) {
+            env.putAll(SIDECAR_EXPOSED_CHECK_ENV);
         }
         return env;
     }
@@ -96,7 +112,7 @@ public final class AgentContainer {
     /** The container, beside Postfix ({@code sidecar}) or in the shared Deployment. */
     public static ContainerBuilder container(AgentPlan plan, boolean sidecar) {
         List<EnvVar> env = new ArrayList<>();
-        listenerEnv(plan.milter(), sidecar).entrySet().stream().sorted(Map.Entry.comparingByKey())
+        listenerEnv(plan.milter(), sidecar, plan.exposeCheckApi()).entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(entry -> env.add(new EnvVar(entry.getKey(), entry.getValue(), null)));
         env.addAll(plan.secretEnv());
         ResourceRequirements resources = sidecar ? plan.sidecarResources() : plan.deploymentResources();
@@ -123,7 +139,10 @@ public final class AgentContainer {
                 .withVolumeMounts(mounts)
                 .withResources(resources)
                 .withSecurityContext(securityContext())
-                .addNewPort().withName("http").withContainerPort(AgentNames.HTTP_PORT).withProtocol("TCP").endPort()
+                .addAllToPorts(!sidecar || plan.exposeCheckApi()
+                        ? List.of(new ContainerPortBuilder().withName("http").withContainerPort(AgentNames.HTTP_PORT).withProtocol("TCP").build())
+                        : List.of())
+                .addNewPort().withName(METRICS_PORT_NAME).withContainerPort(AgentNames.METRICS_PORT).withProtocol("TCP").endPort()
                 .addAllToPorts(plan.milter() && !sidecar
                         ? List.of(new ContainerPortBuilder().withName("milter").withContainerPort(AgentNames.MILTER_PORT).withProtocol("TCP").build())
                         : List.of())
@@ -175,7 +194,7 @@ public final class AgentContainer {
     /** {@code /health} answers 200 only while the agent's listeners are up. */
     public static Probe health(int periodSeconds, int failureThreshold) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath("/health").withPort(new IntOrString("http")).endHttpGet()
+                .withNewHttpGet().withPath("/health").withPort(new IntOrString(METRICS_PORT_NAME)).endHttpGet()
                 .withPeriodSeconds(periodSeconds)
                 .withFailureThreshold(failureThreshold)
                 .withTimeoutSeconds(1)

@@ -18,6 +18,8 @@ public final class AgentNames {
     public static final String CONFIG_FILE = "agent.yml";
     public static final int POLICY_PORT = 10045;
     public static final int HTTP_PORT = 10046;
+    /** Health and metrics ({@code metrics_listen}), on the pod's address in both shapes: probes, Prometheus, ConfigApplied. */
+    public static final int METRICS_PORT = 10048;
     public static final int MILTER_PORT = 10047;
 
     private AgentNames() {

@@ -22,6 +22,7 @@ import org.vspam.operator.customresource.VspamAgent;
  * @param secretProblem what is wrong with a referenced Secret, if anything
  * @param redisCa       where the authorities for a rediss:// server come from, mounted into the agent
  * @param milter        the agent also listens as a milter ({@code spec.milter.enabled})
+ * @param exposeCheckApi a sidecar serves /check on the pod's address, not only on loopback ({@code spec.sidecars.exposeCheckApi})
  */
 public record AgentPlan(
         String agentYaml,
@@ -30,6 +31,7 @@ public record AgentPlan(
         String liveHash,
         String image,
         boolean milter,
+        boolean exposeCheckApi,
         ResourceRequirements deploymentResources,
         ResourceRequirements sidecarResources,
         Optional<Problem> configProblem,

@@ -78,6 +78,7 @@ public final class AgentPlanner {
         }
         Optional<Problem> configProblem = validate(yaml, secretValues, agent);
         return new AgentPlan(yaml, env, hash(AgentYaml.write(restartOnly), image, secretValues), liveHash(yaml), image, MilterSpec.enabled(spec),
+                spec.sidecars != null && Boolean.TRUE.equals(spec.sidecars.exposeCheckApi),
                 spec.deployment != null && spec.deployment.resources != null ? spec.deployment.resources : defaults.deploymentResources(),
                 spec.sidecars != null && spec.sidecars.resources != null ? spec.sidecars.resources : defaults.sidecarResources(),
                 configProblem, secretProblem, Optional.ofNullable(redis).map(r -> r.ca));
@@ -197,7 +198,7 @@ public final class AgentPlanner {
     private static Optional<Problem> validate(String yaml, Map<String, String> secretValues, VspamAgent agent) {
         String origin = "VspamAgent " + agent.getMetadata().getNamespace() + "/" + agent.getMetadata().getName();
         for (boolean sidecar : List.of(false, true)) {
-            Map<String, String> environment = AgentContainer.listenerEnv(MilterSpec.enabled(agent.getSpec()), sidecar);
+            Map<String, String> environment = AgentContainer.listenerEnv(MilterSpec.enabled(agent.getSpec()), sidecar, false);
             environment.putAll(secretValues);
             try {
                 AgentConfigLoader.parse(yaml, origin, environment);

@@ -54,7 +54,7 @@ final class AppliedConfig {
     /** The digest an agent pod reports, or empty when it does not answer (starting, or not yet serving HTTP). */
     private static String reported(String namespace, String pod, KubernetesClient client) {
         try {
-            String health = client.raw("/api/v1/namespaces/" + namespace + "/pods/" + pod + ":" + AgentNames.HTTP_PORT + "/proxy/health");
+            String health = client.raw("/api/v1/namespaces/" + namespace + "/pods/" + pod + ":" + AgentNames.METRICS_PORT + "/proxy/health");
             Matcher config = health == null ? null : CONFIG.matcher(health);
             return config != null && config.find() ? config.group(1) : "";
         } catch (KubernetesClientException e) {

@@ -62,7 +62,7 @@ class DependentResourcesTest {
         Deployment without = AgentDeploymentDependent.render(agent, Fixtures.plan(agent));
         assertThat(without.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
                 .noneSatisfy(env -> assertThat(env.getName()).isEqualTo("VSPAM_MILTER_LISTEN"));
-        assertThat(AgentServiceDependent.render(agent).getSpec().getPorts()).extracting(port -> port.getName()).containsExactly("policy", "http");
+        assertThat(AgentServiceDependent.render(agent).getSpec().getPorts()).extracting(port -> port.getName()).containsExactly("policy", "http", "metrics");
 
         agent.getSpec().milter.enabled = true;
         agent.getSpec().milter.maxUrls = 50;
@@ -98,7 +98,7 @@ class DependentResourcesTest {
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(AgentNames.selector(agent));
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
-                .containsEntry(AgentNames.CONFIG_HASH, plan.configHash()).containsEntry("prometheus.io/port", "10046");
+                .containsEntry(AgentNames.CONFIG_HASH, plan.configHash()).containsEntry("prometheus.io/port", "10048");
         assertThat(container.getImage()).isEqualTo(Fixtures.IMAGE);
         assertThat(container.getArgs()).containsExactly("--config", "/etc/vspam/agent.yml", "serve");
         assertLockedDown(container.getSecurityContext());
@@ -115,8 +115,11 @@ class DependentResourcesTest {
         assertThat(container.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "5");
         assertThat(pod.getTerminationGracePeriodSeconds()).as("pause, drain and report flush fit").isGreaterThanOrEqualTo(5 + 5 + 5 + 5L);
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
-        assertThat(container.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
-        assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactlyInAnyOrder("http:10046", "policy:10045");
+        assertThat(container.getStartupProbe().getHttpGet().getPort().getStrVal()).as("health on metrics_listen").isEqualTo("metrics");
+        assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactlyInAnyOrder("http:10046", "metrics:10048", "policy:10045");
+        assertThat(env(container, "VSPAM_HTTP_LISTEN").getValue()).as("/check for other MTAs, on the Service").isEqualTo("0.0.0.0:10046");
+        assertThat(env(container, "VSPAM_METRICS_LISTEN").getValue()).isEqualTo("0.0.0.0:10048");
         assertThat(container.getResources().getLimits()).containsEntry("memory", new Quantity("256Mi"));
         assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactlyInAnyOrder("/etc/vspam", "/var/lib/vspam", "/tmp");
         assertThat(pod.getAffinity().getPodAntiAffinity()).as("agents spread over nodes").isNotNull();
@@ -172,7 +175,7 @@ class DependentResourcesTest {
         assertThat(service.getMetadata().getName()).isEqualTo("vspam");
         assertThat(service.getSpec().getSelector()).isEqualTo(AgentNames.selector(agent));
         assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort)
-                .containsExactly(Tuple.tuple("policy", 10045), Tuple.tuple("http", 10046));
+                .containsExactly(Tuple.tuple("policy", 10045), Tuple.tuple("http", 10046), Tuple.tuple("metrics", 10048));
     }
 
     @Test
@@ -189,7 +192,7 @@ class DependentResourcesTest {
         ServiceMonitor monitor = AgentServiceMonitorDependent.render(agent);
         assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus").containsEntry("app.kubernetes.io/managed-by", "vspam-operator");
         assertThat(monitor.getSpec().getEndpoints()).singleElement().satisfies(endpoint -> {
-            assertThat(endpoint.getPort()).isEqualTo("http");
+            assertThat(endpoint.getPort()).isEqualTo("metrics");
             assertThat(endpoint.getPath()).isEqualTo("/metrics");
             assertThat(endpoint.getInterval()).isEqualTo("30s");
         });
@@ -211,7 +214,7 @@ class DependentResourcesTest {
         assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus").containsEntry("app.kubernetes.io/managed-by", "vspam-operator");
         assertThat(monitor.getSpec().getSelector().getMatchLabels()).isEqualTo(Map.of(AgentNames.SIDECAR_LABEL, "vspam"));
         assertThat(monitor.getSpec().getPodMetricsEndpoints()).singleElement().satisfies(endpoint -> {
-            assertThat(endpoint.getPort()).isEqualTo("http");
+            assertThat(endpoint.getPort()).isEqualTo("metrics");
             assertThat(endpoint.getPath()).isEqualTo("/metrics");
             assertThat(endpoint.getInterval()).isEqualTo("30s");
             // Postfix's own containers may name a port "http" too: only the agent's container is kept, under the agents' job

@@ -185,7 +185,7 @@ class VspamAgentOperatorTest {
                 "postfix-1", new AtomicReference<>(before));
         client.resource(runningPod("vspam-agent-1", AgentNames.selector(agent))).create();
         client.resource(runningPod("postfix-1", Map.of("app", "postfix", AgentNames.SIDECAR_LABEL, "vspam"))).create();
-        reported.forEach((pod, hash) -> server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/" + pod + ":10046/proxy/health")
+        reported.forEach((pod, hash) -> server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/" + pod + ":10048/proxy/health")
                 .andReply(200, request -> "{\"status\":\"ok\",\"config\":\"" + hash.get() + "\",\"sources\":{}}").always());
         create(agent);
         await().atMost(WAIT).until(() -> PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));

@@ -65,7 +65,23 @@ class PostfixSidecarTest {
             assertThat(env.getName()).isEqualTo("VSPAM_MILTER_SOCKET_MODE");
             assertThat(env.getValue()).as("Postfix's uid connects").isEqualTo("0666");
         });
-        assertThat(sidecar.getPorts()).extracting(port -> port.getName()).containsExactly("http");
+        assertThat(sidecar.getPorts()).extracting(port -> port.getName()).containsExactly("metrics");
+    }
+
+    /** Beside Postfix, /check is on loopback (the pod's own rspamd or scripts), health and metrics on the pod's address. */
+    @Test
+    void theSidecarsCheckApiIsOnLoopbackUnlessExposed() {
+        Container sidecar = PostfixSidecar.inject(copy(original), agent, Fixtures.plan(agent), List.of()).getSpec().getInitContainers().getLast();
+        assertThat(sidecar.getEnv()).filteredOn(env -> env.getName().endsWith("_LISTEN") && !env.getName().equals("VSPAM_LISTEN"))
+                .extracting(env -> env.getName() + "=" + env.getValue())
+                .containsExactlyInAnyOrder("VSPAM_HTTP_LISTEN=127.0.0.1:10046", "VSPAM_METRICS_LISTEN=0.0.0.0:10048");
+        assertThat(sidecar.getPorts()).extracting(port -> port.getName()).containsExactly("metrics");
+        assertThat(sidecar.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
+
+        agent.getSpec().sidecars.exposeCheckApi = true;
+        Container exposed = PostfixSidecar.inject(copy(original), agent, Fixtures.plan(agent), List.of()).getSpec().getInitContainers().getLast();
+        assertThat(exposed.getEnv()).anySatisfy(env -> assertThat(env.getName() + "=" + env.getValue()).isEqualTo("VSPAM_HTTP_LISTEN=0.0.0.0:10046"));
+        assertThat(exposed.getPorts()).extracting(port -> port.getName()).containsExactly("http", "metrics");
     }
 
     @Test
