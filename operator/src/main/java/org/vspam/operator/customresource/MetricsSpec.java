@@ -6,7 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import java.util.Map;
 
-/** {@code spec.metrics}: how Prometheus finds the agents' /metrics on port 10046. */
+/** {@code spec.metrics}: how Prometheus finds the agents' /metrics on port 10048 ({@code metrics_listen}). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MetricsSpec {
     @JsonPropertyDescription("Create a ServiceMonitor (Prometheus Operator) for the shared Deployment and a PodMonitor for the sidecars; each only where its CRD is installed")

@@ -122,4 +122,7 @@ public class VspamAgentSpec {
 
     @JsonPropertyDescription("Prometheus scraping of the agents")
     public MetricsSpec metrics = new MetricsSpec();
+
+    @JsonPropertyDescription("A NetworkPolicy for the shared agents: who may use them, who may scrape them")
+    public NetworkPolicySpec networkPolicy;
 }

@@ -3,6 +3,7 @@ package org.vspam.operator.dependentresource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import org.vspam.operator.customresource.NetworkPolicySpec;
 import org.vspam.operator.customresource.VspamAgent;
 
 /** When the optional dependents exist; a dependent whose condition is not met is deleted. */
@@ -35,6 +36,14 @@ public final class Conditions {
         @Override
         public boolean isMet(DependentResource<Object, VspamAgent> dependent, VspamAgent agent, Context<VspamAgent> context) {
             return deploymentEnabled(agent);
+        }
+    }
+
+    /** {@code spec.networkPolicy.enabled} asks for it, and there are shared agents for it to protect. */
+    public static final class NetworkPolicyWanted implements Condition<Object, VspamAgent> {
+        @Override
+        public boolean isMet(DependentResource<Object, VspamAgent> dependent, VspamAgent agent, Context<VspamAgent> context) {
+            return deploymentEnabled(agent) && NetworkPolicySpec.enabled(agent.getSpec());
         }
     }
 

@@ -33,6 +33,7 @@ import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.dependentresource.AgentConfigMapDependent;
 import org.vspam.operator.dependentresource.AgentDeploymentDependent;
 import org.vspam.operator.dependentresource.AgentDisruptionBudgetDependent;
+import org.vspam.operator.dependentresource.AgentNetworkPolicyDependent;
 import org.vspam.operator.dependentresource.AgentPodMonitorDependent;
 import org.vspam.operator.dependentresource.AgentServiceDependent;
 import org.vspam.operator.dependentresource.AgentServiceMonitorDependent;
@@ -52,6 +53,8 @@ import org.vspam.operator.sidecar.Workloads;
     @Dependent(name = "service", type = AgentServiceDependent.class, reconcilePrecondition = Conditions.DeploymentEnabled.class),
     @Dependent(name = "disruption-budget", type = AgentDisruptionBudgetDependent.class,
             reconcilePrecondition = Conditions.SeveralReplicas.class),
+    @Dependent(name = "network-policy", type = AgentNetworkPolicyDependent.class,
+            reconcilePrecondition = Conditions.NetworkPolicyWanted.class),
     @Dependent(name = "service-monitor", type = AgentServiceMonitorDependent.class, dependsOn = "service",
             reconcilePrecondition = Conditions.ServiceMonitorWanted.class, activationCondition = CRDPresentActivationCondition.class),
     @Dependent(name = "pod-monitor", type = AgentPodMonitorDependent.class,

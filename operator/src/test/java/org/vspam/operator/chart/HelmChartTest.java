@@ -3,10 +3,10 @@ package org.vspam.operator.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -15,8 +15,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -193,7 +194,24 @@ class HelmChartTest {
         assertThat(verbs(role.getRules(), "", "pods")).as("listed by selector, never watched or changed").containsExactly("list");
         assertThat(verbs(role.getRules(), "", "pods/eviction")).containsExactly("create");
         assertThat(verbs(role.getRules(), "", "pods/proxy")).as("the agents' /health, for ConfigApplied").containsExactly("get");
+        assertThat(verbs(role.getRules(), "networking.k8s.io", "networkpolicies")).as("the agents' own, spec.networkPolicy").contains("create");
         assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getVerbs()).doesNotContain("*"));
+    }
+
+    /** Off by default; on, the operator's pod takes the webhook from anywhere and its metrics port from the named namespaces only. */
+    @Test
+    void theOperatorsNetworkPolicyIsOptInAndOpensTheWebhookAndMetricsOnly() {
+        assertThat(kind(render(template -> { }), "NetworkPolicy")).isEmpty();
+        List<HasMetadata> objects = render(template -> template.set("networkPolicy.enabled", "true")
+                .set("networkPolicy.prometheusNamespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name", "monitoring"));
+        NetworkPolicy policy = (NetworkPolicy) kind(objects, "NetworkPolicy").getFirst();
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(policy.getSpec().getIngress()).hasSize(2);
+        assertThat(policy.getSpec().getIngress().getFirst().getFrom()).as("the webhook: the API server, from anywhere").isNullOrEmpty();
+        assertThat(policy.getSpec().getIngress().getFirst().getPorts()).extracting(port -> port.getPort().getStrVal()).containsExactly("webhook");
+        assertThat(policy.getSpec().getIngress().getLast().getFrom()).singleElement()
+                .satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "monitoring"));
+        assertThat(policy.getSpec().getIngress().getLast().getPorts()).extracting(port -> port.getPort().getStrVal()).containsExactly("http");
     }
 
     @Test

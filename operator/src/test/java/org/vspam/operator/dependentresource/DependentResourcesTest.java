@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
@@ -24,6 +28,7 @@ import org.vspam.config.AgentConfig;
 import org.vspam.config.AgentConfigLoader;
 import org.vspam.operator.customresource.CaRef;
 import org.vspam.operator.customresource.LogFormat;
+import org.vspam.operator.customresource.NetworkPolicySpec;
 import org.vspam.operator.customresource.VspamAgent;
 import org.vspam.operator.plan.AgentNames;
 import org.vspam.operator.plan.AgentPlan;
@@ -176,6 +181,49 @@ class DependentResourcesTest {
         assertThat(service.getSpec().getSelector()).isEqualTo(AgentNames.selector(agent));
         assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort)
                 .containsExactly(Tuple.tuple("policy", 10045), Tuple.tuple("http", 10046), Tuple.tuple("metrics", 10048));
+    }
+
+    /** The NetworkPolicy lets in whom each selector names, on its ports, and nobody else (no CNI here: evaluated as one would). */
+    @Test
+    void theNetworkPolicyLetsInTheClientsAndPrometheusAndNobodyElse() {
+        agent.getSpec().networkPolicy = new NetworkPolicySpec();
+        agent.getSpec().networkPolicy.enabled = true;
+        NetworkPolicy byDefault = AgentNetworkPolicyDependent.render(agent);
+        assertThat(byDefault.getSpec().getPodSelector().getMatchLabels()).isEqualTo(AgentNames.selector(agent));
+        assertThat(reaches(byDefault, "mail", Map.of("app", "postfix"), 10045)).as("own namespace, policy").isTrue();
+        assertThat(reaches(byDefault, "mail", Map.of("app", "anything"), 10046)).as("own namespace, /check").isTrue();
+        assertThat(reaches(byDefault, "mail", Map.of(), 10048)).as("own namespace, metrics").isTrue();
+        assertThat(reaches(byDefault, "mail", Map.of(), 10047)).as("no milter port without the milter").isFalse();
+        assertThat(reaches(byDefault, "other", Map.of("app", "postfix"), 10045)).as("another tenant").isFalse();
+        assertThat(reaches(byDefault, "other", Map.of(), 10048)).isFalse();
+
+        agent.getSpec().milter.enabled = true;
+        agent.getSpec().networkPolicy.clients = List.of(new NetworkPolicyPeerBuilder().withNewPodSelector()
+                .withMatchLabels(Map.of("app", "postfix")).endPodSelector().build());
+        agent.getSpec().networkPolicy.prometheus = new LabelSelectorBuilder().withMatchLabels(Map.of("kubernetes.io/metadata.name", "monitoring")).build();
+        NetworkPolicy narrowed = AgentNetworkPolicyDependent.render(agent);
+        assertThat(reaches(narrowed, "mail", Map.of("app", "postfix"), 10047)).as("Postfix, milter").isTrue();
+        assertThat(reaches(narrowed, "mail", Map.of("app", "postfix"), 10045)).isTrue();
+        assertThat(reaches(narrowed, "mail", Map.of("app", "web"), 10046)).as("another pod of the namespace").isFalse();
+        assertThat(reaches(narrowed, "monitoring", Map.of("app", "prometheus"), 10048)).isTrue();
+        assertThat(reaches(narrowed, "monitoring", Map.of("app", "prometheus"), 10046)).as("Prometheus, /check").isFalse();
+        assertThat(reaches(narrowed, "mail", Map.of("app", "postfix"), 10048)).as("metrics only to Prometheus").isFalse();
+    }
+
+    /** NetworkPolicy semantics for matchLabels selectors: a rule admits a pod when one of its peers selects it, on one of its ports. */
+    private static boolean reaches(NetworkPolicy policy, String namespace, Map<String, String> podLabels, int port) {
+        Map<String, String> namespaceLabels = Map.of("kubernetes.io/metadata.name", namespace);
+        return policy.getSpec().getIngress().stream().anyMatch(rule -> rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == port)
+                && (rule.getFrom() == null || rule.getFrom().isEmpty() || rule.getFrom().stream().anyMatch(peer -> {
+                    boolean inNamespace = peer.getNamespaceSelector() == null ? namespace.equals(policy.getMetadata().getNamespace())
+                            : selects(peer.getNamespaceSelector(), namespaceLabels);
+                    return inNamespace && (peer.getPodSelector() == null || selects(peer.getPodSelector(), podLabels));
+                })));
+    }
+
+    private static boolean selects(LabelSelector selector, Map<String, String> labels) {
+        return selector.getMatchLabels() == null || selector.getMatchLabels().entrySet().stream()
+                .allMatch(entry -> entry.getValue().equals(labels.get(entry.getKey())));
     }
 
     @Test

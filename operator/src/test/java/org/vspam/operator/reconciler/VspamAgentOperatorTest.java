@@ -365,10 +365,8 @@ class VspamAgentOperatorTest {
         // Asked to: the pod is evicted, for its ReplicaSet to recreate it through the webhook. (The mock
         // server records the eviction but does not delete; the test does, as the API server would.)
         String eviction = "/api/v1/namespaces/" + namespace + "/pods/postfix-6b8f9d7c5d-x2k4p/eviction";
-        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam").edit(a -> {
-            a.getSpec().sidecars.restartPodsWithoutSidecar = true;
-            return a;
-        });
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"sidecars\":{\"restartPodsWithoutSidecar\":true}}}");
         await().atMost(WAIT).until(() -> {
             for (RecordedRequest request = server.takeRequest(0, TimeUnit.SECONDS); request != null; request = server.takeRequest(0, TimeUnit.SECONDS)) {
                 if (request.getMethod().equals("POST") && request.getPath().equals(eviction)) {
@@ -402,10 +400,9 @@ class VspamAgentOperatorTest {
         create(agent);
         await().atMost(WAIT).until(() -> PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
 
-        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam").edit(a -> {
-            a.getSpec().sidecars.injection = SidecarInjection.WEBHOOK;
-            return a;
-        });
+        // As kubectl patch --type merge: no resourceVersion to race the operator's status writes.
+        client.resources(VspamAgent.class).inNamespace(namespace).withName("vspam")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"sidecars\":{\"injection\":\"webhook\"}}}");
         await().atMost(WAIT).until(() -> !PostfixSidecar.present(get(Deployment.class, "postfix").getSpec().getTemplate()));
         assertThat(get(Deployment.class, "postfix").getSpec().getTemplate()).isEqualTo(untouched);
         assertThat(get(Deployment.class, "postfix").getMetadata().getAnnotations()).doesNotContainKey(Workload.CLAIM);
