@@ -98,6 +98,7 @@ class AgentImageIT {
         Files.writeString(config.resolve("agent.yml"), plan.agentYaml());
         Path ca = pki.writeCa(emptyDir("ca").resolve("ca.pem"));
         int httpPort = Ports.freeTcpPort();
+        int metricsPort = Ports.freeTcpPort();
         RuncContainer.Builder container = RuncContainer.of(OciImage.agent())
                 .kubernetes(sidecar, Map.of(
                         AgentContainer.CONFIG_VOLUME, config,
@@ -106,6 +107,7 @@ class AgentImageIT {
                         AgentContainer.SOCKET_VOLUME, shared), Map.of(Setting.API_KEY.environmentVariable(), API_KEY))
                 // The pod's own network has the port to itself; here the host's is shared with the other tests.
                 .env(Map.of(Setting.HTTP_LISTEN.environmentVariable(), "127.0.0.1:" + httpPort,
+                        Setting.METRICS_LISTEN.environmentVariable(), "127.0.0.1:" + metricsPort,
                         Setting.API_CA_FILE.environmentVariable(), "/etc/vspam-ca/ca.pem"))
                 .bind(ca.getParent(), "/etc/vspam-ca", true)
                 .host("127.0.0.1", API_HOST)
@@ -128,7 +130,8 @@ class AgentImageIT {
                         + "Sign in at https://" + ThreatFixtures.PHISH + "/login\n");
                 assertThat(postfix.sendMessage("user@example.com", "192.0.2.12", message)).contains("<** 550 5.7.1");
             }
-            assertThat(get(httpPort, "/health").statusCode()).isEqualTo(200);
+            assertThat(get(metricsPort, "/health").statusCode()).as("health on metrics_listen, as the probes ask it").isEqualTo(200);
+            assertThat(get(httpPort, "/check?sender_domain=" + ThreatFixtures.PHISH).body()).contains("\"malicious\":true");
             // the image's AOT cache is mapped: the JVM accepted it (its jar, runtime and flags match)
             assertThat(Files.readString(Path.of("/proc/" + agent.pid() + "/maps"))).contains("/usr/lib/vspam-agent/vspam-agent.aot");
 
@@ -151,11 +154,13 @@ class AgentImageIT {
     void asTheSharedDeploymentItIsConfiguredByEnvironmentOnlyOverTcpAndHttp() throws Exception {
         int policyPort = Ports.freeTcpPort();
         int httpPort = Ports.freeTcpPort();
+        int metricsPort = Ports.freeTcpPort();
         Path ca = pki.writeCa(emptyDir("deployment-ca").resolve("ca.pem"));
         Map<String, String> env = new HashMap<>(AgentContainer.DEPLOYMENT_ENV);
         env.putAll(Map.of(
                 Setting.LISTEN.environmentVariable(), "tcp://127.0.0.1:" + policyPort,
                 Setting.HTTP_LISTEN.environmentVariable(), "127.0.0.1:" + httpPort,
+                Setting.METRICS_LISTEN.environmentVariable(), "127.0.0.1:" + metricsPort,
                 Setting.API_URL.environmentVariable(), "https://" + API_HOST + ":" + api.baseUrl().getPort(),
                 Setting.API_KEY.environmentVariable(), API_KEY,
                 Setting.API_CA_FILE.environmentVariable(), "/etc/vspam-ca/ca.pem",
@@ -175,7 +180,7 @@ class AgentImageIT {
             HttpResponse<String> check = get(httpPort, "/check?sender_domain=" + ThreatFixtures.PHISH + "&client_ip=192.0.2.1");
             assertThat(check.statusCode()).isEqualTo(200);
             assertThat(check.body()).contains("\"malicious\":true").contains("\"action\":\"reject\"");
-            assertThat(get(httpPort, "/metrics").body()).contains("vspam_");
+            assertThat(get(metricsPort, "/metrics").body()).contains("vspam_");
             assertThat(load(() -> PolicyClient.tcp(policyPort), 8, 20_000)).isEqualTo(8 * 20_000);
             assertThat(agent.running()).as("alive under its %d MiB limit after the load", DEFAULT_LIMIT >> 20).isTrue();
             // the command line is read from the AOT cache like the rest: picocli's released jar targets Java 5,
