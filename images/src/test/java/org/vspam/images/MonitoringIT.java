@@ -96,6 +96,7 @@ class MonitoringIT {
         OperatorScenario.Started operator = OperatorScenario.startedAndReady(client, OperatorImageIT.inRunc(work));
         int policyPort = Ports.freeTcpPort();
         int agentHttpPort = Ports.freeTcpPort();
+        int agentMetricsPort = Ports.freeTcpPort();
         int prometheusPort = Ports.freeTcpPort();
         int milterPort = Ports.freeTcpPort();
         Map<String, String> env = new HashMap<>(AgentContainer.DEPLOYMENT_ENV);
@@ -103,6 +104,7 @@ class MonitoringIT {
             env.putAll(Map.of(
                     Setting.LISTEN.environmentVariable(), "tcp://127.0.0.1:" + policyPort,
                     Setting.HTTP_LISTEN.environmentVariable(), "127.0.0.1:" + agentHttpPort,
+                    Setting.METRICS_LISTEN.environmentVariable(), "127.0.0.1:" + agentMetricsPort,
                     Setting.API_URL.environmentVariable(), api.baseUrl().toString(),
                     Setting.API_KEY.environmentVariable(), "vspam_monitoring_test_key",
                     Setting.DNSBL_ENABLED.environmentVariable(), "false",
@@ -120,7 +122,7 @@ class MonitoringIT {
                       - job_name: vspam-operator
                         metrics_path: /prometheus
                         static_configs: [{targets: ["127.0.0.1:%d"]}]
-                    """.formatted(agentHttpPort, operator.httpPort()));
+                    """.formatted(agentMetricsPort, operator.httpPort()));
             try (RuncContainer agent = RuncContainer.of(OciImage.agent()).env(env).start(work)) {
                 Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + work.resolve("tsdb"),
                         "--web.listen-address=127.0.0.1:" + prometheusPort).redirectErrorStream(true)
