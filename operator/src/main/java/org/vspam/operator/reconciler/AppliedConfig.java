@@ -3,9 +3,13 @@ package org.vspam.operator.reconciler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.vspam.operator.customresource.VspamAgent;
@@ -20,6 +24,9 @@ import org.vspam.operator.plan.AgentNames;
  */
 final class AppliedConfig {
     private static final Pattern CONFIG = Pattern.compile("\"config\"\\s*:\\s*\"([0-9a-f]+)\"");
+    /** The longest a reconciliation waits for the agents' answers; one that has not answered by then counts as not current. */
+    static final Duration WAIT = Duration.ofSeconds(3);
+    private static final Executor VIRTUAL = task -> Thread.ofVirtual().name("vspam-applied-config").start(task);
 
     /** {@code current} of {@code total} running agents report the digest. */
     record Count(int current, int total) {
@@ -37,18 +44,16 @@ final class AppliedConfig {
         for (Map<String, String> selector : List.of(AgentNames.selector(agent), AgentNames.sidecarSelector(agent))) {
             pods.addAll(client.pods().inNamespace(namespace).withLabels(selector).list().getItems());
         }
-        int total = 0;
-        int current = 0;
-        for (Pod pod : pods) {
-            if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())) {
-                continue;
-            }
-            total++;
-            if (liveHash.equals(reported(namespace, pod.getMetadata().getName(), client))) {
-                current++;
-            }
-        }
-        return new Count(current, total);
+        // Asked all at once, on virtual threads, and waited for at most WAIT: an agent that does not answer
+        // (starting, or a pod the API server cannot reach) costs the reconciliation no more than that.
+        List<CompletableFuture<String>> reports = pods.stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
+                        && "Running".equals(pod.getStatus().getPhase()))
+                .map(pod -> CompletableFuture.supplyAsync(() -> reported(namespace, pod.getMetadata().getName(), client), VIRTUAL))
+                .toList();
+        CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new)).completeOnTimeout(null, WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+        int current = (int) reports.stream().filter(report -> liveHash.equals(report.getNow(""))).count();
+        return new Count(current, reports.size());
     }
 
     /** The digest an agent pod reports, or empty when it does not answer (starting, or not yet serving HTTP). */

@@ -217,6 +217,20 @@ class VspamAgentOperatorTest {
                 && !get(Deployment.class, "vspam").getMetadata().getResourceVersion().equals(sharedVersion));
     }
 
+    /** An agent pod that does not answer its /health in time counts as not running the current configuration: the count does not wait for it. */
+    @Test
+    void anAgentThatDoesNotAnswerInTimeIsNotCountedAndNotWaitedFor() {
+        VspamAgent agent = Fixtures.agent(namespace, "vspam");
+        client.resource(runningPod("vspam-quick", AgentNames.selector(agent))).create();
+        client.resource(runningPod("vspam-slow", AgentNames.selector(agent))).create();
+        String health = "{\"status\":\"ok\",\"config\":\"0123456789abcdef\",\"sources\":{}}";
+        String proxy = "/api/v1/namespaces/" + namespace + "/pods/%s:10048/proxy/health";
+        server.expect().get().withPath(proxy.formatted("vspam-quick")).andReturn(200, health).always();
+        server.expect().get().delay(AppliedConfig.WAIT.toSeconds() * 3, TimeUnit.SECONDS).withPath(proxy.formatted("vspam-slow"))
+                .andReturn(200, health).always();
+        assertThat(AppliedConfig.count(agent, "0123456789abcdef", client)).isEqualTo(new AppliedConfig.Count(1, 2));
+    }
+
     private Pod runningPod(String name, Map<String, String> labels) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata()
                 .withNewSpec().addNewContainer().withName("agent").withImage(Fixtures.IMAGE).endContainer().endSpec()
