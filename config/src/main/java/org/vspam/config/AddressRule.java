@@ -24,13 +24,19 @@ public record AddressRule(String domain, Optional<String> localPart, String writ
 
     /** {@code address} is an envelope address ({@code local@domain}); {@code addressDomain} its domain. */
     public boolean matches(String address, String addressDomain) {
-        String domain = Optional.ofNullable(ascii(addressDomain)).orElse("");
         if (localPart.isPresent()) {
+            // Asked of every policy request for the default recipients (abuse@, postmaster@): the local
+            // part first, without allocating, and the domain's IDNA form only when the rule names one.
             int at = address.lastIndexOf('@');
-            return at > 0 && (this.domain.isEmpty() || domain.equals(this.domain))
-                    && address.substring(0, at).toLowerCase(Locale.ROOT).equals(localPart.get());
+            if (at != localPart.get().length() || !address.regionMatches(true, 0, localPart.get(), 0, at)) {
+                return false;
+            }
+            if (domain.isEmpty()) {
+                return true;
+            }
         }
-        return domain.equals(this.domain) || domain.endsWith("." + this.domain);
+        String asked = Optional.ofNullable(ascii(addressDomain)).orElse("");
+        return asked.equals(domain) || localPart.isEmpty() && asked.endsWith("." + domain);
     }
 
     static AddressRule sender(String text, String origin) {

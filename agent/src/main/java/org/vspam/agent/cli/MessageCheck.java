@@ -67,7 +67,7 @@ final class MessageCheck {
             err.println("vspam-agent: cannot read the message " + file + ": " + e.getMessage());
             return CheckCommand.EXIT_UNCHECKED;
         }
-        MailQuery query = MailQuery.envelope(sender, Indicator.domainOf(sender), "", "").with(links.hosts()).to(recipients);
+        MailQuery query = MailQuery.envelope(sender, Indicator.domainOf(sender), "", "", recipients).with(links.hosts());
         out.printf("message %s: sender %s%s, %d link host%s%s%n", file, sender.isEmpty() ? "unknown" : sender,
                 recipients.isEmpty() ? "" : ", for " + String.join(", ", recipients), links.hosts().size(),
                 links.hosts().size() == 1 ? "" : "s", limits(links));

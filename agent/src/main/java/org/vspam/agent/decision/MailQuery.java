@@ -29,10 +29,10 @@ public record MailQuery(String sender, String senderDomain, String clientAddress
     }
 
     /**
-     * A message's envelope: the sender's domain, then the client's address, are the indicators, in
-     * decision order; a value that is not one ({@code unknown}, a broken name) is left out.
+     * A message's envelope, for {@code recipients}: the sender's domain, then the client's address, are the
+     * indicators, in decision order; a value that is not one ({@code unknown}, a broken name) is left out.
      */
-    public static MailQuery envelope(String sender, String senderDomain, String clientAddress, String saslUsername) {
+    public static MailQuery envelope(String sender, String senderDomain, String clientAddress, String saslUsername, List<String> recipients) {
         List<Indicator> indicators = new ArrayList<>(2);
         if (!senderDomain.isEmpty()) {
             add(indicators, () -> Indicator.domain(senderDomain), "sender domain");
@@ -40,7 +40,7 @@ public record MailQuery(String sender, String senderDomain, String clientAddress
         if (!clientAddress.isEmpty() && !clientAddress.equals("unknown")) {
             add(indicators, () -> Indicator.ip(clientAddress), "client address");
         }
-        return new MailQuery(sender, senderDomain, clientAddress, saslUsername, List.of(), indicators);
+        return new MailQuery(sender, senderDomain, clientAddress, saslUsername, recipients, indicators);
     }
 
     /** The same request for these recipients. */

@@ -35,8 +35,8 @@ final class HttpFactory {
                           ObjectMapper json, PolicyEventLoops loops, LiveControls controls) {
         boolean observedHere = config.metricsListen().isEmpty();
         HttpEndpoints endpoints = new HttpEndpoints(Optional.of(new CheckEndpoint(decisions, json, registry, config.milter().maxUrls())),
-                Optional.of(new HealthEndpoint(state, sources, sharedCache, controls::configHash, json)).filter(health -> observedHere),
-                Optional.of(new MetricsEndpoint(prometheus)).filter(metrics -> observedHere), json);
+                observedHere ? Optional.of(new HealthEndpoint(state, sources, sharedCache, controls::configHash, json)) : Optional.empty(),
+                observedHere ? Optional.of(new MetricsEndpoint(prometheus)) : Optional.empty(), json);
         return new HttpServer(config.httpListen(), config.idleTimeout(), endpoints, loops);
     }
 

@@ -58,15 +58,14 @@ final class HostNames {
         return acceptable(info) && !ascii.isEmpty() ? Optional.of(ascii) : Optional.empty();
     }
 
-    /** The name in lower-case Unicode, {@code xn--} labels decoded: the form that is hashed (SPEC §4). */
-    static Optional<String> toUnicode(String name) {
-        Optional<String> ascii = toAscii(name);
-        if (ascii.isEmpty()) {
-            return ascii;
-        }
+    /**
+     * The lower-case Unicode form of a name {@link #toAscii} gave, {@code xn--} labels decoded: the form
+     * that is hashed (SPEC §4). A label that does not decode stays as it is.
+     */
+    static String toUnicode(String ascii) {
         IDNA.Info info = new IDNA.Info();
-        String unicode = Uts46.BROWSERS.nameToUnicode(ascii.get(), new StringBuilder(name.length()), info).toString();
-        return Optional.of(acceptable(info) ? unicode : ascii.get());
+        String unicode = Uts46.BROWSERS.nameToUnicode(ascii, new StringBuilder(ascii.length()), info).toString();
+        return acceptable(info) ? unicode : ascii;
     }
 
     private static boolean acceptable(IDNA.Info info) {

@@ -8,7 +8,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * A normalized indicator of compromise. Two spellings of the same thing ({@code Phish.Example.NET.}
@@ -117,14 +116,6 @@ public record Indicator(Kind kind, String value) {
         return parsed.kind == Kind.IP ? parsed : new Indicator(Kind.URL, parsed.value);
     }
 
-    /**
-     * The host a browser would connect to for a link, or a bare host: see {@link LinkHosts#host}. The
-     * hosts of links inside it (a redirector's target) are {@link LinkHosts#hosts}.
-     */
-    public static Optional<Indicator> ofUrl(String url) {
-        return LinkHosts.host(url);
-    }
-
     /** The lookup hash: lower-case hex SHA-256 of the normalized value's UTF-8 bytes. */
     public String sha256() {
         try {
@@ -174,8 +165,10 @@ public record Indicator(Kind kind, String value) {
      */
     private static String hostName(String written) {
         String value = written;
+        String ascii = written;
         if (HostNames.needsMapping(value)) {
-            value = HostNames.toUnicode(value).orElseThrow(() -> notADomain(written));
+            ascii = HostNames.toAscii(value).orElseThrow(() -> notADomain(written));
+            value = HostNames.toUnicode(ascii);
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -186,7 +179,7 @@ public record Indicator(Kind kind, String value) {
         if (value.startsWith(".") || value.contains("..")) {
             throw notADomain(written);
         }
-        if ((isAscii(value) ? value : HostNames.toAscii(value).orElse(value)).length() > MAX_NAME_LENGTH) {
+        if (ascii.length() > MAX_NAME_LENGTH) {
             throw new InvalidIndicatorException("\"" + abbreviate(written) + "\" is longer than a DNS name can be");
         }
         return value;

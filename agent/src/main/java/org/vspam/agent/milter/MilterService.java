@@ -70,7 +70,7 @@ public final class MilterService {
      * not to be looked up at all (an allow-listed client or sender, an authenticated user).
      */
     Message message(String clientAddress, String sender, String authenticated) {
-        MailQuery query = MailQuery.envelope(sender, Indicator.domainOf(sender), clientAddress, authenticated);
+        MailQuery query = MailQuery.envelope(sender, Indicator.domainOf(sender), clientAddress, authenticated, List.of());
         boolean screened = controls.get().screen(query, Transport.MILTER).isPresent();
         if (!screened) {
             query.indicators().forEach(cache::lookup); // started now; the decision at the end finds them in flight or done

@@ -63,7 +63,7 @@ public final class PolicyService {
     }
 
     static MailQuery query(PolicyRequest request) {
-        MailQuery envelope = MailQuery.envelope(request.sender(), request.senderDomain(), request.clientAddress(), request.saslUsername());
-        return request.recipient().isEmpty() ? envelope : envelope.to(List.of(request.recipient()));
+        return MailQuery.envelope(request.sender(), request.senderDomain(), request.clientAddress(), request.saslUsername(),
+                request.recipient().isEmpty() ? List.of() : List.of(request.recipient()));
     }
 }

@@ -124,6 +124,6 @@ class PolicyActionTest {
     }
 
     private static MailQuery query(String sender, String senderDomain, String client, String login) {
-        return MailQuery.envelope(sender, senderDomain, client, login);
+        return MailQuery.envelope(sender, senderDomain, client, login, List.of());
     }
 }
