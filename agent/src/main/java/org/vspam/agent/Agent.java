@@ -132,6 +132,10 @@ public final class Agent implements AutoCloseable {
                 agent.httpServer == null ? "off" : config.httpListen().host() + ":" + agent.httpPort(),
                 agent.metricsServer == null ? "" : ", health and metrics " + config.metricsListen().get().host() + ":" + agent.metricsServer.port(),
                 context.getBean(LookupChain.class).order(), GoDuration.format(config.cacheTtl()), GoDuration.format(config.decisionTimeout()));
+        if (!SystemResolvers.configured()) {
+            LOG.info("no DNS server in {}: names (api_url, redis_url, dnsbl_resolvers) resolve from /etc/hosts only, and the system "
+                    + "asks no DNS server but one on this host (127.0.0.1:53) if one runs", SystemResolvers.RESOLV_CONF);
+        }
         return agent;
     }
 

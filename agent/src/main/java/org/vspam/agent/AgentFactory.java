@@ -160,8 +160,8 @@ final class AgentFactory {
     }
 
     @Singleton
-    PolicyService policyService(DecisionService decisions, LiveControls controls, ClientAddresses clientAddresses) {
-        return new PolicyService(decisions, controls, clientAddresses::saw);
+    PolicyService policyService(DecisionService decisions, ClientAddresses clientAddresses) {
+        return new PolicyService(decisions, clientAddresses::saw);
     }
 
     /** How long the client addresses are counted before their share is judged; see {@link ClientAddresses}. */
@@ -187,8 +187,8 @@ final class AgentFactory {
     }
 
     @Singleton
-    MilterService milterService(AgentConfig config, DecisionService decisions, VerdictCache cache, LiveControls controls, MeterRegistry registry) {
-        return new MilterService(decisions, cache, controls, config.milter(), config.decisionTimeout(), registry);
+    MilterService milterService(AgentConfig config, DecisionService decisions, MeterRegistry registry) {
+        return new MilterService(decisions, config.milter(), config.decisionTimeout(), registry);
     }
 
     /** The milter listener, when {@code milter_listen} is set; on the policy server's event loops. */
@@ -207,7 +207,7 @@ final class AgentFactory {
      * Event loops for the policy server and the shared cache's Redis connection: half the cores.
      * One loop answers about 100k cached requests/s here, far beyond any MTA; more loops only compete with
      * Postfix on the same machine for CPU, which measurably stretches the latency tail (see the
-     * benchmark in the README).
+     * benchmark in docs/benchmarks.md).
      */
     @Singleton
     @Bean(preDestroy = "close")

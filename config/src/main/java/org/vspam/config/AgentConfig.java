@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param apiProxy         the HTTP proxy the API (lookups and reports) is reached through; empty = direct
  * @param socketMode       file mode of a unix policy socket, e.g. {@code 0660}
  * @param metricsListen    a listener of their own for {@code /health} and {@code /metrics}; empty = they are on {@code http_listen}
+ * @param httpNewLookupsPerSecond each HTTP client's lookups that ask the API (not in the cache), per second; 0 = unbounded
  * @param cachePath        where the local cache survives restarts; empty = memory only
  * @param dnsblResolvers   DNS servers for the DNSBL; empty = the system's resolvers
  * @param logFormat        {@code text} lines for people and journald, or {@code json} lines for log shippers
@@ -46,6 +47,7 @@ public record AgentConfig(
         boolean httpEnabled,
         HostPort httpListen,
         Optional<HostPort> metricsListen,
+        int httpNewLookupsPerSecond,
         Duration cacheTtl,
         Optional<Path> cachePath,
         boolean dnsblEnabled,

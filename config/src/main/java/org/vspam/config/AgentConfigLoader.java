@@ -161,6 +161,7 @@ public final class AgentConfigLoader {
                     value(Setting.HTTP_ENABLED, AgentConfigLoader::bool),
                     value(Setting.HTTP_LISTEN, text -> HostPort.parse(text, -1)),
                     value(Setting.METRICS_LISTEN, text -> text.isBlank() ? Optional.<HostPort>empty() : Optional.of(HostPort.parse(text, -1))),
+                    value(Setting.HTTP_NEW_LOOKUPS_PER_SECOND, text -> range(text, 0, Rules.MAX_NEW_LOOKUPS_PER_SECOND)),
                     value(Setting.CACHE_TTL, text -> positive(GoDuration.parse(text), Duration.ofDays(30))),
                     value(Setting.CACHE_PATH, text -> text.isBlank() ? Optional.<Path>empty() : Optional.of(Path.of(text.strip()))),
                     value(Setting.DNSBL_ENABLED, AgentConfigLoader::bool),

@@ -14,6 +14,8 @@ public final class Rules {
     /** {@code queue_size}: reports waiting at most. */
     public static final int MIN_QUEUE_SIZE = 1;
     public static final int MAX_QUEUE_SIZE = 1_000_000;
+    /** {@code http_new_lookups_per_second}: 0 lifts the bound. */
+    public static final int MAX_NEW_LOOKUPS_PER_SECOND = 1_000_000;
 
     /** {@code milter_max_urls}: link hosts looked up per message at most. */
     public static final int MIN_MILTER_URLS = 0;

@@ -21,6 +21,7 @@ public enum Setting {
     HTTP_ENABLED("http_enabled", "false"),
     HTTP_LISTEN("http_listen", "127.0.0.1:10046"),
     METRICS_LISTEN("metrics_listen", ""),
+    HTTP_NEW_LOOKUPS_PER_SECOND("http_new_lookups_per_second", "100"),
     CACHE_TTL("cache_ttl", "10m"),
     CACHE_PATH("cache_path", "/var/lib/vspam/cache.db"),
     DNSBL_ENABLED("dnsbl_enabled", "true"),

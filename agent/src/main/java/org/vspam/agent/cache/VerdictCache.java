@@ -47,6 +47,14 @@ public final class VerdictCache implements AutoCloseable {
 
     /** The verdict for an indicator, from the cache or the chain; never completes exceptionally. */
     public CompletableFuture<Finding> lookup(Indicator indicator) {
+        return lookup(indicator, NewLookups.UNBOUNDED);
+    }
+
+    /**
+     * The same, within a budget of new lookups: what the cache holds or is already looking up costs nothing; a lookup
+     * over the budget asks every source but the API, and is not kept (its answer is not the whole chain's).
+     */
+    public CompletableFuture<Finding> lookup(Indicator indicator, NewLookups budget) {
         CompletableFuture<CachedVerdict> cached = cache.getIfPresent(indicator);
         if (cached != null && cached.isDone()) {
             CachedVerdict verdict = cached.getNow(null);
@@ -54,8 +62,10 @@ public final class VerdictCache implements AutoCloseable {
                 return CompletableFuture.completedFuture(Finding.cached(indicator, verdict));
             }
         }
-        return cache.get(indicator, (key, executor) -> chain.lookup(key).thenApply(VerdictCache::toCached))
-                .handle((verdict, failure) -> verdict == null ? new Finding.Unanswered(indicator) : Finding.of(indicator, verdict));
+        CompletableFuture<CachedVerdict> answer = cached != null || budget.take()
+                ? cache.get(indicator, (key, executor) -> chain.lookup(key).thenApply(VerdictCache::toCached))
+                : chain.lookupWithout(Source.API, indicator).thenApply(VerdictCache::toCached);
+        return answer.handle((verdict, failure) -> verdict == null ? new Finding.Unanswered(indicator) : Finding.of(indicator, verdict));
     }
 
     /** The chain's answer with the expiry the chain gave it (the remaining lifetime for a shared-cache hit). */

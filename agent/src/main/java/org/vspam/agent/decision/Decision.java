@@ -4,10 +4,11 @@ import java.util.List;
 import org.vspam.agent.cache.Finding;
 
 /**
- * A decided request: its outcome, and what was learned about each indicator on the way (in
- * request order; empty when nothing was looked up), which metrics and logs describe.
+ * A decided request: its outcome, what was learned about each indicator on the way (in request
+ * order; empty when nothing was looked up), which metrics and logs describe, and the texts it is
+ * told with: those of the controls that decided it, even when a reload replaced them meanwhile.
  */
-public record Decision(Outcome outcome, List<Finding> findings) {
+public record Decision(Outcome outcome, List<Finding> findings, Replies replies) {
 
     public Decision {
         findings = List.copyOf(findings);

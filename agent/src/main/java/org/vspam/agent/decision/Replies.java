@@ -27,7 +27,19 @@ public record Replies(ReplyText reject, ReplyText defer, String delistUrl, Strin
         ReplyText text = outcome instanceof Outcome.Refuse ? reject : defer;
         return outcome.listing()
                 .map(listing -> text.render(listing.category(), listing.finding().indicator().asciiName(), delistUrl))
-                .orElseGet(() -> text.render("unchecked", "", delistUrl));
+                .orElseGet(() -> text.template().equals(Setting.DEFER_MESSAGE.defaultValue()) ? UNCHECKED_DEFERRAL
+                        : text.render("unchecked", "", delistUrl));
+    }
+
+    /**
+     * A deferral under {@code failure_action: defer} with the default texts: the default {@code defer_message} says the sender
+     * is listed, which nothing found; this says what happened, as the milter does.
+     */
+    private static final String UNCHECKED = "it could not be checked now";
+    static final String UNCHECKED_DEFERRAL = "451 4.7.1 " + deferral(UNCHECKED);
+
+    private static String deferral(String found) {
+        return "Message deferred: " + found + "; try again later";
     }
 
     /**
@@ -50,8 +62,8 @@ public record Replies(ReplyText reject, ReplyText defer, String delistUrl, Strin
                     ? "a link in it leads to " + indicator.asciiName() + ", listed"
                     : (indicator.kind() == Indicator.Kind.DOMAIN ? "the sender's domain " : "the sending server ") + indicator.asciiName() + " is listed";
             return where + " in vspam.org (" + listing.family().key() + ")";
-        }).orElse("it could not be checked now");
-        return refuse ? "Message rejected: " + found : "Message deferred: " + found + "; try again later";
+        }).orElse(UNCHECKED);
+        return refuse ? "Message rejected: " + found : deferral(found);
     }
 
     /** {@code listed; category=phishing_url; indicator=domain}, each value reduced to what a header can carry. */

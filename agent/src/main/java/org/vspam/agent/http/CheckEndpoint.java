@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.serde.ObjectMapper;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,10 +30,12 @@ final class CheckEndpoint {
     private final int maxLinkHosts;
     private final Counter skippedUrls;
     private final Counter skippedHosts;
+    private final NewLookupBudgets budgets;
 
     /** {@code maxLinkHosts}: {@code milter_max_urls}, the most distinct link hosts one request has looked up. */
-    CheckEndpoint(DecisionService decisions, ObjectMapper json, MeterRegistry registry, int maxLinkHosts) {
+    CheckEndpoint(DecisionService decisions, ObjectMapper json, MeterRegistry registry, int maxLinkHosts, NewLookupBudgets budgets) {
         this.decisions = decisions;
+        this.budgets = budgets;
         this.json = json;
         this.maxLinkHosts = maxLinkHosts;
         this.skippedUrls = Counter.builder("vspam.check.urls.skipped")
@@ -41,19 +44,20 @@ final class CheckEndpoint {
                 .description("distinct link hosts not checked because a /check request had more than milter_max_urls").register(registry);
     }
 
-    CompletableFuture<HttpAnswer> get(@Nullable String senderDomain, @Nullable String clientIp) {
-        return check(new CheckRequest(senderDomain, clientIp, null));
+    /** {@code client}: who asks, whose budget of new lookups this request spends. */
+    CompletableFuture<HttpAnswer> get(@Nullable String senderDomain, @Nullable String clientIp, SocketAddress client) {
+        return check(new CheckRequest(senderDomain, clientIp, null), client);
     }
 
     /** {@code body} already decoded by its charset; empty when none was sent. */
-    CompletableFuture<HttpAnswer> post(String body) {
+    CompletableFuture<HttpAnswer> post(String body, SocketAddress client) {
         CheckRequest request;
         try {
             request = body.isBlank() ? new CheckRequest(null, null, null) : fromJson(json.readValue(body, JsonNode.class));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(badRequest("request body is not a JSON object with sender_domain, client_ip or urls"));
         }
-        return check(request);
+        return check(request, client);
     }
 
     /**
@@ -86,7 +90,7 @@ final class CheckEndpoint {
         return value.getStringValue();
     }
 
-    private CompletableFuture<HttpAnswer> check(CheckRequest request) {
+    private CompletableFuture<HttpAnswer> check(CheckRequest request, SocketAddress client) {
         List<CheckRequest.Asked> asked;
         try {
             CheckRequest.Asking asking = request.indicators(maxLinkHosts);
@@ -98,10 +102,8 @@ final class CheckEndpoint {
         }
         MailQuery query = new MailQuery("", request.senderDomain() == null ? "" : Indicator.domainOrAddress(request.senderDomain().strip()),
                 request.clientIp() == null ? "" : request.clientIp().strip(), "", List.of(), asked.stream().map(CheckRequest.Asked::indicator).toList());
-        return decisions.decide(query, Transport.HTTP)
-                .thenApply(decision -> render(decision, asked))
-                .exceptionally(failure -> CheckResponse.ALLOW) // fail-open, as everywhere
-                .thenApply(response -> HttpAnswer.json(200, response, json));
+        return decisions.decide(query, Transport.HTTP, budgets.of(client))
+                .thenApply(decision -> HttpAnswer.json(200, render(decision, asked), json));
     }
 
     /**

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.net.SocketAddress;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -64,7 +65,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         ctx.channel().config().setAutoRead(false);
         CompletableFuture<HttpAnswer> answer;
         try {
-            answer = route(request);
+            answer = route(request, ctx.channel().remoteAddress());
         } catch (RuntimeException e) {
             LOG.warn("{} {} could not be answered ({}: {}); answered 400", request.method(), request.uri(), e.getClass().getSimpleName(), e.getMessage());
             answer = CompletableFuture.completedFuture(unreadable());
@@ -78,14 +79,14 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }));
     }
 
-    private CompletableFuture<HttpAnswer> route(FullHttpRequest request) {
+    private CompletableFuture<HttpAnswer> route(FullHttpRequest request, SocketAddress client) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         HttpMethod method = request.method();
         boolean get = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
         String path = uri.path();
         if (path.equals("/check") && endpoints.check().isPresent()) {
-            return get ? endpoints.check().get().get(first(uri, "sender_domain"), first(uri, "client_ip"))
-                    : method.equals(HttpMethod.POST) ? post(endpoints.check().get(), request) : notAllowed("GET, HEAD, POST");
+            return get ? endpoints.check().get().get(first(uri, "sender_domain"), first(uri, "client_ip"), client)
+                    : method.equals(HttpMethod.POST) ? post(endpoints.check().get(), request, client) : notAllowed("GET, HEAD, POST");
         }
         if (path.equals("/health") && endpoints.health().isPresent()) {
             return get ? CompletableFuture.completedFuture(endpoints.health().get().health()) : notAllowed("GET, HEAD");
@@ -98,7 +99,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 + endpoints.served() + ")", endpoints.json()));
     }
 
-    private CompletableFuture<HttpAnswer> post(CheckEndpoint check, FullHttpRequest request) {
+    private CompletableFuture<HttpAnswer> post(CheckEndpoint check, FullHttpRequest request, SocketAddress client) {
         Charset charset;
         try {
             charset = charset(request);
@@ -107,7 +108,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return CompletableFuture.completedFuture(HttpAnswer.error(415, "Content-Type names a charset that is not known; send UTF-8 JSON",
                     endpoints.json()));
         }
-        return check.post(request.content().toString(charset));
+        return check.post(request.content().toString(charset), client);
     }
 
     /** The charset the body is written in: the one Content-Type names (an empty name is none known), else UTF-8, JSON's own. */

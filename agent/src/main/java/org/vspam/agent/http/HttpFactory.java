@@ -34,7 +34,8 @@ final class HttpFactory {
                           Optional<SharedCache> sharedCache, PrometheusMeterRegistry prometheus, MeterRegistry registry,
                           ObjectMapper json, PolicyEventLoops loops, LiveControls controls) {
         boolean observedHere = config.metricsListen().isEmpty();
-        HttpEndpoints endpoints = new HttpEndpoints(Optional.of(new CheckEndpoint(decisions, json, registry, config.milter().maxUrls())),
+        HttpEndpoints endpoints = new HttpEndpoints(Optional.of(new CheckEndpoint(decisions, json, registry, config.milter().maxUrls(),
+                new NewLookupBudgets(config.httpNewLookupsPerSecond(), registry, System::nanoTime))),
                 observedHere ? Optional.of(new HealthEndpoint(state, sources, sharedCache, controls::configHash, json)) : Optional.empty(),
                 observedHere ? Optional.of(new MetricsEndpoint(prometheus)) : Optional.empty(), json);
         return new HttpServer(config.httpListen(), config.idleTimeout(), endpoints, loops);

@@ -41,23 +41,35 @@ public final class LookupChain {
 
     /** Runs the chain; the result always completes normally. */
     public CompletableFuture<Result> lookup(Indicator indicator) {
-        return next(indicator, 0, new ArrayList<>());
+        return next(indicator, 0, new ArrayList<>(), null);
     }
 
-    private CompletableFuture<Result> next(Indicator indicator, int index, List<Step> steps) {
+    /**
+     * Runs the chain without one source (the API, for a client over its budget of new lookups), writing nothing back:
+     * an answer the whole chain did not give is not what the cache tiers should hold for {@code cache_ttl}.
+     */
+    public CompletableFuture<Result> lookupWithout(Source left, Indicator indicator) {
+        return next(indicator, 0, new ArrayList<>(), left);
+    }
+
+    private CompletableFuture<Result> next(Indicator indicator, int index, List<Step> steps, Source left) {
         if (index == sources.size()) {
             return CompletableFuture.completedFuture(new Result(indicator, Optional.empty(), steps));
         }
         LookupSource source = sources.get(index);
+        if (source.source() == left) {
+            return next(indicator, index + 1, steps, left);
+        }
         long started = System.nanoTime();
         return safely(source, indicator).thenCompose(lookup -> {
             Step step = new Step(lookup, System.nanoTime() - started);
             steps.add(step);
             listeners.forEach(listener -> listener.looked(indicator, step));
             if (lookup instanceof Lookup.Answered answered) {
-                return CompletableFuture.completedFuture(new Result(indicator, Optional.of(settle(indicator, answered, index)), steps));
+                Lookup.Answered settled = left == null ? settle(indicator, answered, index) : stamped(answered);
+                return CompletableFuture.completedFuture(new Result(indicator, Optional.of(settled), steps));
             }
-            return next(indicator, index + 1, steps);
+            return next(indicator, index + 1, steps, left);
         });
     }
 
@@ -66,14 +78,19 @@ public final class LookupChain {
         if (answer.expiresAtMillis().isPresent()) {
             return answer;
         }
-        long expiresAt = clock.millis() + ttl.toMillis();
-        Lookup.Answered stamped = new Lookup.Answered(answer.source(), answer.verdict(), OptionalLong.of(expiresAt));
+        Lookup.Answered stamped = stamped(answer);
+        long expiresAt = stamped.expiresAtMillis().orElseThrow();
         for (int i = 0; i < answeredBy; i++) {
             if (sources.get(i) instanceof CacheTier tier) {
                 tier.store(indicator, stamped, expiresAt);
             }
         }
         return stamped;
+    }
+
+    private Lookup.Answered stamped(Lookup.Answered answer) {
+        return answer.expiresAtMillis().isPresent() ? answer
+                : new Lookup.Answered(answer.source(), answer.verdict(), OptionalLong.of(clock.millis() + ttl.toMillis()));
     }
 
     private static CompletableFuture<Lookup> safely(LookupSource source, Indicator indicator) {

@@ -8,17 +8,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.vspam.agent.cache.VerdictCache;
-import org.vspam.agent.decision.Controls;
+import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.DecisionService;
 import org.vspam.agent.decision.MailQuery;
 import org.vspam.agent.decision.Transport;
@@ -32,7 +27,6 @@ import org.vspam.config.MilterSettings;
  * {@code failure_action: defer}). Knows nothing of Netty.
  */
 public final class MilterService {
-    private static final Logger LOG = LoggerFactory.getLogger(MilterService.class);
     /** The headers that tell the parser how the body is built; no other header is kept. */
     private static final List<String> MIME_HEADERS = List.of("content-type", "content-transfer-encoding", "mime-version");
     /** The most MIME header text kept per message: a header this long is broken, not a reason to hold memory. */
@@ -41,19 +35,14 @@ public final class MilterService {
     private static final int MAX_RECIPIENTS = 1000;
 
     private final DecisionService decisions;
-    private final VerdictCache cache;
-    private final Supplier<Controls> controls;
     private final MilterSettings settings;
     private final Duration deadline;
     private final DistributionSummary linksPerMessage;
     private final Counter hostsSkipped;
     private final Counter bodiesTruncated;
 
-    public MilterService(DecisionService decisions, VerdictCache cache, Supplier<Controls> controls, MilterSettings settings, Duration deadline,
-                         MeterRegistry registry) {
+    public MilterService(DecisionService decisions, MilterSettings settings, Duration deadline, MeterRegistry registry) {
         this.decisions = decisions;
-        this.cache = cache;
-        this.controls = controls;
         this.settings = settings;
         this.deadline = deadline;
         this.linksPerMessage = DistributionSummary.builder("vspam.milter.links")
@@ -71,22 +60,21 @@ public final class MilterService {
      */
     Message message(String clientAddress, String sender, String authenticated) {
         MailQuery query = MailQuery.envelope(sender, Indicator.domainOf(sender), clientAddress, authenticated, List.of());
-        boolean screened = controls.get().screen(query, Transport.MILTER).isPresent();
-        if (!screened) {
-            query.indicators().forEach(cache::lookup); // started now; the decision at the end finds them in flight or done
-        }
-        return new Message(query, screened);
+        return new Message(query, decisions.prefetch(query, Transport.MILTER));
     }
 
     /** Decides a message that has ended; never completes exceptionally. */
     CompletableFuture<List<MilterReply>> answer(Message message, ScheduledExecutorService timer) {
+        CompletableFuture<MessageScan.Links> links;
         try {
-            return message.links(timer)
-                    .thenCompose(links -> decide(message, links, timer))
-                    .exceptionally(this::failedOpen);
+            links = message.links(timer);
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(failedOpen(e));
+            links = CompletableFuture.failedFuture(e);
         }
+        // the body could not be read: decided as a message nothing could be checked for, as the decision's own failures are
+        return links.handle((read, failure) -> read != null ? decide(message, read, timer)
+                        : CompletableFuture.completedFuture(replies(decisions.unchecked(message.query, Transport.MILTER, failure), Set.of())))
+                .thenCompose(replies -> replies);
     }
 
     private CompletableFuture<List<MilterReply>> decide(Message message, MessageScan.Links links, ScheduledExecutorService timer) {
@@ -96,12 +84,11 @@ public final class MilterService {
             bodiesTruncated.increment();
         }
         return decisions.decide(message.query.with(links.hosts()).to(message.recipients), Transport.MILTER, timer)
-                .thenApply(decision -> MilterReply.of(decision.outcome(), controls.get().replies(), Set.copyOf(links.hosts())));
+                .thenApply(decision -> replies(decision, Set.copyOf(links.hosts())));
     }
 
-    private List<MilterReply> failedOpen(Throwable failure) {
-        LOG.error("milter decision failed; answering as for a message that could not be checked (fail-open)", failure);
-        return MilterReply.of(controls.get().conclude(Optional.empty(), true), controls.get().replies(), Set.of());
+    private static List<MilterReply> replies(Decision decision, Set<Indicator> links) {
+        return MilterReply.of(decision.outcome(), decision.replies(), links);
     }
 
     /** One message between MAIL FROM and its end: its envelope, its MIME headers and then the scan of its body. */
@@ -136,7 +123,7 @@ public final class MilterService {
             }
             if (scan == null) {
                 byte[] headers = mimeHeaders.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
-                scan = MessageScan.start(headers, settings.maxUrls(), settings.maxBody(), cache::lookup);
+                scan = MessageScan.start(headers, settings.maxUrls(), settings.maxBody(), decisions::prefetch);
             }
             return scan.body(piece, resume);
         }

@@ -25,9 +25,13 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
     /**
      * Libraries whose warnings repeat what one of the agent's own lines already says: Lettuce's watchdog warns
      * at every reconnection attempt while Redis is away, beside the shared cache's one line about the outage
-     * and its one line about the recovery. Their errors still show.
+     * and its one line about the recovery. Netty's DNS client, which Lettuce sets up when its classes load though
+     * the agent resolves Redis's names through the JVM, warns in a container without {@code /etc/resolv.conf} that
+     * it would ask Google's public servers: it never asks anything, and the agent's own line says how names resolve
+     * there. Their errors still show.
      */
-    private static final List<String> SPOKEN_FOR = List.of("io.lettuce.core.protocol.ConnectionWatchdog");
+    private static final List<String> SPOKEN_FOR = List.of("io.lettuce.core.protocol.ConnectionWatchdog",
+            "io.netty.resolver.dns.DefaultDnsServerAddressStreamProvider");
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

@@ -28,8 +28,9 @@ import org.vspam.config.GoDuration;
  *
  * <p>A source is failing after {@value #FAILURES_IN_A_ROW} failed lookups in a row, at once, and
  * answers again with its first answer once it has been failing for at least {@link #DWELL}: a
- * source that fails every other lookup costs at most two lines per {@code DWELL}, not one per request.
- * While it is failing, {@link SourceProbes} asks it in the background, so that a source nothing asks
+ * source that fails every other lookup costs at most two lines per {@code DWELL}, not one per request,
+ * and one that fails again within a minute of its recovery is told as flapping, once a minute
+ * ({@link FlapWatch}). While it is failing, {@link SourceProbes} asks it in the background, so that a source nothing asks
  * any more (the API answers everything) is not left failing.
  */
 @Singleton
@@ -91,6 +92,12 @@ public final class SourceHealth implements LookupListener {
         }
     }
 
+    /** What is due about a flapping source (called every second, with the probes). */
+    void tick() {
+        long now = nanoClock.getAsLong();
+        trackers.values().forEach(tracker -> tracker.tick(now));
+    }
+
     /** Every upstream source the agent asks, in chain order, with its state. */
     public Map<Source, Status> statuses() {
         Map<Source, Status> statuses = new EnumMap<>(Source.class);
@@ -101,6 +108,7 @@ public final class SourceHealth implements LookupListener {
     /** One source's record. The common case, an answer from a source that is up, takes no lock. */
     private final class Tracker {
         private final String name;
+        private final FlapWatch flaps = new FlapWatch();
         private volatile State state = State.UNKNOWN;
         private volatile int failuresInARow;
         private long changedAtNanos;
@@ -129,7 +137,7 @@ public final class SourceHealth implements LookupListener {
             if (state == State.UP || state == State.FAILING && now - changedAtNanos < dwellNanos) {
                 return;
             }
-            if (state == State.FAILING) {
+            if (state == State.FAILING && flaps.up(now)) {
                 LOG.info("{} answers again (after {} failing)", name, GoDuration.format(Duration.ofNanos(now - changedAtNanos).withNanos(0)));
             }
             change(State.UP, "", now);
@@ -141,8 +149,10 @@ public final class SourceHealth implements LookupListener {
             if (state == State.FAILING || failures < FAILURES_IN_A_ROW) {
                 return;
             }
-            LOG.warn("{} unavailable: {} ({} lookups in a row failed); lookups go on to the next source, and mail that nothing "
-                    + "could check is allowed", name, why, failures);
+            if (flaps.down(now)) {
+                LOG.warn("{} unavailable: {} ({} lookups in a row failed); lookups go on to the next source, and mail that nothing "
+                        + "could check is allowed", name, why, failures);
+            }
             change(State.FAILING, why, now);
         }
 
@@ -150,6 +160,16 @@ public final class SourceHealth implements LookupListener {
             state = next;
             problem = why;
             changedAtNanos = now;
+        }
+
+        void tick(long now) {
+            flaps.due(now).ifPresent(line -> {
+                if (line.warning()) {
+                    LOG.warn("{} {}", name, line.text());
+                } else {
+                    LOG.info("{} {}", name, line.text());
+                }
+            });
         }
 
         synchronized Status status() {

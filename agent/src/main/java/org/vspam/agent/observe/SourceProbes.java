@@ -15,7 +15,8 @@ import org.vspam.agent.lookup.Source;
  * lookups; once the API answers again every lookup stops there and the DNSBL, asked by nothing, would
  * stay "failing" in {@code /health} and {@code vspam_source_up} (firing the alert for a server that is
  * fine). So each failing source is asked about a name that is listed nowhere, once a second (the API's
- * breaker paces its own probes the same way), until its one recovery line.
+ * breaker paces its own probes the same way), until its one recovery line. The same tick tells what is
+ * due about a flapping source.
  */
 public final class SourceProbes implements AutoCloseable {
     /** A name under {@code .invalid} (RFC 2606): no list holds it, and the API and the DNSBL answer it cheaply (clean, NXDOMAIN). */
@@ -35,6 +36,7 @@ public final class SourceProbes implements AutoCloseable {
     }
 
     private void probe() {
+        health.tick();
         health.statuses().forEach((source, status) -> {
             if (status.state() == SourceHealth.State.FAILING && startAsking(source)) {
                 chain.ask(source, PROBE).ifPresentOrElse(lookup -> lookup.whenComplete((answer, failure) -> {

@@ -1,5 +1,6 @@
 package org.vspam.agent.policy;
 
+import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.Outcome;
 import org.vspam.agent.decision.Replies;
 import org.vspam.config.ReplyText;
@@ -29,6 +30,11 @@ public sealed interface PolicyAction {
     PolicyAction DUNNO = new Dunno();
 
     /** The action for an outcome, its texts filled from the listing. */
+    /** A decision, told with the texts it was decided under. */
+    static PolicyAction of(Decision decision) {
+        return of(decision.outcome(), decision.replies());
+    }
+
     static PolicyAction of(Outcome outcome, Replies replies) {
         return switch (outcome) {
             case Outcome.Refuse refuse -> new Reject(replies.refusal(outcome));

@@ -4,30 +4,25 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vspam.agent.decision.Controls;
-import org.vspam.agent.decision.Decision;
 import org.vspam.agent.decision.DecisionService;
 import org.vspam.agent.decision.MailQuery;
 import org.vspam.agent.decision.Transport;
 
 /**
  * Answers a policy request: the sender's domain and the client address go through the decision
- * path, and its outcome is told to Postfix as the controls' texts say; every failure of our own is
- * {@code DUNNO}. Knows nothing of Netty.
+ * path, and its outcome is told to Postfix with the texts it was decided under (a failure of the
+ * agent's own is decided by the decision service, under {@code failure_action}). Knows nothing of Netty.
  */
 public final class PolicyService {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
     private final DecisionService decisions;
-    private final Supplier<Controls> controls;
     private final Consumer<String> clientAddresses;
 
     /** {@code clientAddresses} is told each access-policy request's {@code client_address}, as Postfix sent it. */
-    public PolicyService(DecisionService decisions, Supplier<Controls> controls, Consumer<String> clientAddresses) {
+    public PolicyService(DecisionService decisions, Consumer<String> clientAddresses) {
         this.decisions = decisions;
-        this.controls = controls;
         this.clientAddresses = clientAddresses;
     }
 
@@ -47,19 +42,7 @@ public final class PolicyService {
             return CompletableFuture.completedFuture(PolicyAction.DUNNO);
         }
         clientAddresses.accept(request.clientAddress());
-        try {
-            CompletableFuture<Decision> decision = decisions.decide(query(request), Transport.POLICY, timer);
-            return decision.handle((done, failure) -> {
-                if (failure != null) {
-                    LOG.error("decision failed; answering DUNNO (fail-open)", failure);
-                    return PolicyAction.DUNNO;
-                }
-                return PolicyAction.of(done.outcome(), controls.get().replies());
-            });
-        } catch (RuntimeException failure) {
-            LOG.error("decision failed; answering DUNNO (fail-open)", failure);
-            return CompletableFuture.completedFuture(PolicyAction.DUNNO);
-        }
+        return decisions.decide(query(request), Transport.POLICY, timer).thenApply(PolicyAction::of);
     }
 
     static MailQuery query(PolicyRequest request) {

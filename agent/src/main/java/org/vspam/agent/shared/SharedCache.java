@@ -47,6 +47,7 @@ import org.vspam.agent.lookup.CacheTier;
 import org.vspam.agent.lookup.Failures;
 import org.vspam.agent.lookup.Lookup;
 import org.vspam.agent.lookup.Source;
+import org.vspam.agent.observe.FlapWatch;
 
 /**
  * Verdicts shared by every agent through Redis. Nothing here may slow a decision down for long:
@@ -59,6 +60,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
 
     private final ClientResources resources;
+    private final JvmNameResolution names = new JvmNameResolution();
     private final AbstractRedisClient client;
     private final RedisUrls.Target target;
     private final String displayUri;
@@ -74,7 +76,10 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     /** The open connection and its commands (a cluster's routes each key to its slot's master). */
     private final AtomicReference<Link> connection = new AtomicReference<>();
     private final AtomicBoolean connected = new AtomicBoolean();
-    private final AtomicReference<Boolean> logged = new AtomicReference<>();
+    /** The state the log last told (null before the first connection attempt); guarded by {@code this}, with {@code flaps}. */
+    private Boolean told;
+    /** Spares the log a Redis link that goes down and up every few seconds: told once a minute instead. */
+    private final FlapWatch flaps = new FlapWatch();
     private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
     /** Verdicts an outage kept back that are written at a time, once Redis is back. */
     private static final int WRITE_BACK_BATCH = 64;
@@ -110,6 +115,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
                 .eventLoopGroupProvider(eventLoops)
                 .computationThreadPoolSize(1)
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+                .addressResolverGroup(names)
                 .build();
         this.client = RedisClients.create(target, resources, trust, commandTimeout);
         this.breaker = CircuitBreaker.of("shared-cache", CircuitBreakerConfig.custom()
@@ -129,14 +135,14 @@ public final class SharedCache implements CacheTier, AutoCloseable {
             CircuitBreaker.State from = event.getStateTransition().getFromState();
             switch (event.getStateTransition().getToState()) {
                 case OPEN -> {
-                    if (from == CircuitBreaker.State.CLOSED && !closed && !Boolean.FALSE.equals(logged.getAndSet(false))) {
+                    if (from == CircuitBreaker.State.CLOSED && !closed && wentDown()) {
                         LOG.warn("shared cache {} is failing or slow: asking it again every {}s meanwhile; answering from the local cache "
                                 + "and upstream", displayUri, 2);
                     }
                 }
                 case CLOSED -> {
-                    if (from == CircuitBreaker.State.HALF_OPEN && !closed && !Boolean.TRUE.equals(logged.getAndSet(true))) {
-                        recovered("shared cache {} answers normally again{}");
+                    if (from == CircuitBreaker.State.HALF_OPEN && !closed) {
+                        wentUp().ifPresent(tell -> recovered("shared cache {} answers normally again{}", tell));
                     }
                 }
                 default -> { }
@@ -174,6 +180,17 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     /** Starts connecting in the background; the agent does not wait for Redis. */
     public void start() {
         connect(Duration.ofMillis(500));
+        connector.scheduleWithFixedDelay(this::tellFlapping, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void tellFlapping() {
+        flaps.due(System.nanoTime()).ifPresent(line -> {
+            if (line.warning()) {
+                LOG.warn("shared cache {} {}", displayUri, line.text());
+            } else {
+                LOG.info("shared cache {} {}", displayUri, line.text());
+            }
+        });
     }
 
     /** Completes with true or false once the first connection attempt has succeeded or failed. */
@@ -232,21 +249,43 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         if (closed) {
             return;
         }
-        if (Boolean.valueOf(now).equals(logged.getAndSet(now))) {
-            return;
-        }
         if (now) {
-            recovered("shared cache connected: {}{}");
-        } else {
+            wentUp().ifPresent(tell -> recovered("shared cache connected: {}{}", tell));
+        } else if (wentDown()) {
             LOG.warn("shared cache {} unavailable ({}); answering from the local cache and upstream, reconnecting in the background",
                     displayUri, why);
         }
     }
 
-    /** The one line at the end of an outage ({@code message} takes the URL and what is shared now), and what it kept back written. */
-    private void recovered(String message) {
+    /**
+     * The state told goes down: true when that is a line (it was not down already, and Redis is not flapping). One lock for
+     * the state and the flap watch, so that an outage and a recovery noticed at once on two threads (the breaker's, the
+     * connection's) leave them agreeing.
+     */
+    private synchronized boolean wentDown() {
+        if (Boolean.FALSE.equals(told)) {
+            return false;
+        }
+        told = false;
+        return flaps.down(System.nanoTime());
+    }
+
+    /** The state told goes up: empty when it was up already; else whether that is a line (always the first connection, not while flapping). */
+    private synchronized Optional<Boolean> wentUp() {
+        if (Boolean.TRUE.equals(told)) {
+            return Optional.empty();
+        }
+        boolean first = told == null;
+        told = true;
+        return Optional.of(first || flaps.up(System.nanoTime()));
+    }
+
+    /** The one line at the end of an outage or of the start, unless {@code tell} is false (flapping); and what the outage kept back written. */
+    private void recovered(String message, boolean tell) {
         List<Unshared> learnt = takeUnshared();
-        LOG.info(message, displayUri, learnt.isEmpty() ? "" : "; sharing the " + learnt.size() + " verdicts learnt meanwhile");
+        if (tell) {
+            LOG.info(message, displayUri, learnt.isEmpty() ? "" : "; sharing the " + learnt.size() + " verdicts learnt meanwhile");
+        }
         writeBack(learnt);
     }
 
@@ -420,5 +459,6 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
+        names.close();
     }
 }

@@ -1,6 +1,7 @@
 package org.vspam.agent.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -220,6 +222,46 @@ class CheckApiTest {
         assertThat(response.body()).as("the listed host came 31st").isEqualTo("{\"malicious\":false,\"action\":\"allow\"}");
         assertThat(registry.get("vspam.check.links.skipped").counter().count() - before).isEqualTo(11);
         assertThat(api.lookups() - lookups).as("20 looked up, at most").isLessThanOrEqualTo(20);
+    }
+
+    /**
+     * A client that sends a stream of names the cache does not know spends at most its http_new_lookups_per_second (here
+     * 2, so 20 at once) of the API's quota; beyond it, what the caches and the DNSBL know still decides.
+     */
+    @Test
+    void aClientOverItsNewLookupBudgetGetsWhatTheCachesAndTheDnsblKnowAndTheApiSeesNoMore() throws Exception {
+        String yaml = AgentHarness.yaml(api, dnsbl) + "http_enabled: true\nhttp_listen: 127.0.0.1:0\nhttp_new_lookups_per_second: 2\n";
+        try (Agent bounded = AgentHarness.start(yaml); LogCapture log = LogCapture.of(NewLookupBudgets.class)) {
+            URI check = URI.create("http://127.0.0.1:" + bounded.httpPort() + "/check?sender_domain=");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(check + ThreatFixtures.PHISH)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body()).contains("\"malicious\":true");
+            int lookups = api.lookups();
+            long started = System.nanoTime();
+            for (int i = 0; i < 60; i++) {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(check + "new" + i + ".budget.example.org")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).isEqualTo(200);
+                assertThat(answer.body()).isEqualTo("{\"malicious\":false,\"action\":\"allow\"}");
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertThat(api.lookups() - lookups).as("the burst (20) and 2 a second for %.1f s", seconds)
+                    .isLessThanOrEqualTo(20 + (int) Math.ceil(seconds * 2));
+            // over the budget: the cache still answers, and the DNSBL is still asked
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(check + ThreatFixtures.PHISH)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body()).contains("\"malicious\":true");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(check + ThreatFixtures.DNSBL_ONLY)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body()).contains("\"malicious\":true");
+            MeterRegistry registry = bounded.context().getBean(MeterRegistry.class);
+            assertThat(registry.get("vspam.check.lookups.limited").counter().count()).isGreaterThanOrEqualTo(60 - 20 - Math.ceil(seconds * 2));
+            assertThat(log.lines()).as("told once a minute, not per lookup").hasSize(1).first().asString()
+                    .startsWith("WARN /check client 127.0.0.1 asks more than http_new_lookups_per_second 2 names the cache does not know");
+            // not kept: a name looked up without the API is asked again, of the API, once the budget allows
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                int before = api.lookups();
+                http.send(HttpRequest.newBuilder(URI.create(check + "new59.budget.example.org")).build(), HttpResponse.BodyHandlers.ofString());
+                return api.lookups() > before;
+            });
+        }
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,7 @@ import org.vspam.agent.testing.AgentHarness;
 import org.vspam.agent.testing.LogCapture;
 import org.vspam.agent.verdict.Verdict;
 
-/** One line when a source starts failing, one when it answers again; never one per lookup. */
+/** One line when a source starts failing, one when it answers again, once a minute while it flaps; never one per lookup. */
 class SourceHealthTest {
     private static final Indicator SENDER = Indicator.domain("example.com");
     private final AtomicLong now = new AtomicLong();
@@ -75,16 +77,58 @@ class SourceHealthTest {
     }
 
     @Test
-    void aFlappingSourceCostsAtMostTwoLinesPerDwell() {
-        for (int round = 0; round < 100; round++) {
+    void aFlappingSourceIsToldOnceAMinuteWithTheCountAndOnceWhenStableWhileItsStateStaysExact() {
+        List<String> states = new ArrayList<>();
+        for (int round = 0; round < 60; round++) { // a minute: failing for 11 s (beyond the dwell), then answering for 1 s
+            for (int second = 0; second < 11; second++) {
+                now.addAndGet(Duration.ofSeconds(1).toNanos());
+                api(failure());
+                api(failure());
+                api(failure());
+                health.tick();
+            }
+            states.add(health.statuses().get(Source.API).state().label() + gauge(Source.API));
+            now.addAndGet(Duration.ofSeconds(1).toNanos());
+            api(new Lookup.Answered(Source.API, Verdict.CLEAN));
+            health.tick();
+            states.add(health.statuses().get(Source.API).state().label() + gauge(Source.API));
+            if (now.get() >= Duration.ofSeconds(60).toNanos()) {
+                break;
+            }
+        }
+        assertThat(states).as("the state and vspam_source_up follow every flap").containsSequence("failing0.0", "up1.0", "failing0.0", "up1.0");
+        assertThat(log.lines()).as("the first minute: the outage and the recovery").hasSize(2);
+        assertThat(log.lines().get(0)).startsWith("WARN vspam.org API https://api.vspam.org unavailable");
+        assertThat(log.lines().get(1)).startsWith("INFO vspam.org API https://api.vspam.org answers again");
+
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        health.tick(); // a minute after the outage's line: how often it went down since
+        assertThat(log.lines()).hasSize(3).last().isEqualTo("WARN vspam.org API https://api.vspam.org flapping: down 4 times in the last 1m, "
+                + "answering now; told once a minute until it has answered for 1m");
+
+        for (int second = 0; second < 11; second++) { // once more down, beyond the dwell, then answering for good
             now.addAndGet(Duration.ofSeconds(1).toNanos());
             api(failure());
             api(failure());
             api(failure());
-            api(new Lookup.Answered(Source.API, Verdict.CLEAN));
+            health.tick();
         }
-        // 100 s of flapping, failing kept for at least 10 s: at most 20 lines, not 200
-        assertThat(log.lines()).hasSizeBetween(2, 20);
+        api(new Lookup.Answered(Source.API, Verdict.CLEAN));
+        assertThat(health.statuses().get(Source.API).state()).isEqualTo(SourceHealth.State.UP);
+        for (int second = 0; second < 59; second++) {
+            now.addAndGet(Duration.ofSeconds(1).toNanos());
+            api(new Lookup.Answered(Source.API, Verdict.CLEAN));
+            health.tick();
+        }
+        assertThat(log.lines()).as("answering for less than a minute: still flapping, the one outage since counted").hasSize(4)
+                .last().isEqualTo("WARN vspam.org API https://api.vspam.org flapping: down 1 time in the last 1m, answering now; "
+                        + "told once a minute until it has answered for 1m");
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        health.tick();
+        assertThat(log.lines()).hasSize(5).last().isEqualTo("INFO vspam.org API https://api.vspam.org stable again: answering for 1m "
+                + "after flapping for 1m (6 outages)");
+        health.tick();
+        assertThat(log.lines()).as("stable: nothing more").hasSize(5);
     }
 
     @Test

@@ -73,7 +73,7 @@ class PolicyActionTest {
 
         Controls strict = controls("failure_action: defer\n");
         assertThat(wire(strict, strict.conclude(Optional.empty(), true)))
-                .isEqualTo("action=451 4.7.1 Message deferred: sender listed in vspam.org (unchecked); try again later\n\n");
+                .as("nothing listed: the sender is not told it is").isEqualTo("action=451 4.7.1 Message deferred: it could not be checked now; try again later\n\n");
         assertThat(wire(strict, strict.conclude(Optional.empty(), false))).as("checked and clean").isEqualTo("action=DUNNO\n\n");
     }
 

@@ -115,6 +115,40 @@ public final class TestNetwork implements AutoCloseable {
         throw new IllegalStateException("no connection count for port " + port + "; countConnectionAttempts first");
     }
 
+    /**
+     * The agent's host as a container without DNS servers: an empty {@code /etc/resolv.conf} (what {@code ip netns exec} mounts
+     * over the real one), and a default route over the link, so that a query to any server at all (a library's fallback to
+     * public resolvers among them) would leave on the link, where {@link #dnsQueriesBeyondTheServers} counts it. Before the agent starts.
+     */
+    public void withoutDnsServers() throws IOException, InterruptedException {
+        Files.writeString(hosts.resolveSibling("resolv.conf"), "");
+        Commands.run(List.of("ip", "-n", agent, "route", "add", "default", "via", SERVER_ADDRESS));
+        for (String protocol : List.of("udp", "tcp")) {
+            List<String> rule = new ArrayList<>(onAgent());
+            rule.addAll(List.of("iptables", "-t", "mangle", "-A", "OUTPUT", "-o", agentLink, "!", "-d", SERVER_ADDRESS, "-p", protocol,
+                    "--dport", "53"));
+            Commands.run(rule);
+        }
+    }
+
+    /** DNS queries (UDP and TCP packets to port 53) that left on the link for any server but the servers' host; after {@link #withoutDnsServers}. */
+    public long dnsQueriesBeyondTheServers() throws IOException, InterruptedException {
+        List<String> list = new ArrayList<>(onAgent());
+        list.addAll(List.of("iptables", "-t", "mangle", "-L", "OUTPUT", "-v", "-x", "-n"));
+        long queries = 0;
+        int rules = 0;
+        for (String line : Commands.run(list).lines().toList()) {
+            if (line.contains("dpt:53")) {
+                queries += Long.parseLong(line.strip().split("\\s+")[0]);
+                rules++;
+            }
+        }
+        if (rules != 2) {
+            throw new IllegalStateException("no count of DNS queries; withoutDnsServers first");
+        }
+        return queries;
+    }
+
     /** Lifts every fault. */
     public void heal() throws IOException, InterruptedException {
         List<String> flush = new ArrayList<>(onAgent());
@@ -129,6 +163,7 @@ public final class TestNetwork implements AutoCloseable {
             Commands.run(List.of("ip", "netns", "del", ns), false);
         }
         Files.deleteIfExists(hosts);
+        Files.deleteIfExists(hosts.resolveSibling("resolv.conf"));
         Files.deleteIfExists(hosts.getParent());
     }
 }
