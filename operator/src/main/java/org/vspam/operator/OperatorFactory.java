@@ -42,7 +42,7 @@ final class OperatorFactory {
         return new PodAdmission(client, new AgentPlanner(defaults(settings)));
     }
 
-    /** Agent sizes measured under load (README, "Resources"). */
+    /** Agent sizes measured under load (docs/benchmarks.md). */
     static OperatorDefaults defaults(OperatorSettings settings) {
         return new OperatorDefaults(settings.agentImage(),
                 OperatorDefaults.resources("100m", "192Mi", "256Mi"),

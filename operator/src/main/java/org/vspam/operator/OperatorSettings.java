@@ -18,7 +18,7 @@ import java.util.List;
  *                       the operator reads only the Secrets it is told about, by name, and watches none
  * @param reconcileThreads VspamAgents reconciled at once (and dependents per reconcile): the work is waiting for
  *                       the API server, and each thread costs resident memory; 10 reconcile 1,000 in about half a
- *                       minute here (README, "Benchmark")
+ *                       minute here (docs/benchmarks.md)
  */
 @ConfigurationProperties("vspam.operator")
 public record OperatorSettings(

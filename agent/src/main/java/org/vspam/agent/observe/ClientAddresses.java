@@ -85,7 +85,7 @@ public final class ClientAddresses {
             if (!warned || now - warnedAtNanos >= REPEAT.toNanos()) {
                 LOG.warn("{} of the last {} policy requests came from {}: Postfix is not given the clients' real addresses, so no IP "
                         + "listing can match (a Kubernetes Service with externalTrafficPolicy: Cluster, or a proxy without the PROXY "
-                        + "protocol); see the README, \"The client's address behind a Kubernetes Service\"",
+                        + "protocol); see docs/kubernetes.md, \"The client's address behind a Kubernetes Service\"",
                         percent(share), requests, ranges(counts, requests));
                 warned = true;
                 warnedAtNanos = now;

@@ -34,7 +34,7 @@ class ClientAddressesTest {
             assertThat(log.lines()).singleElement().satisfies(line -> assertThat(line)
                     .startsWith("WARN 92% of the last 100 policy requests came from private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) 92%")
                     .contains("no IP listing can match", "externalTrafficPolicy: Cluster", "PROXY protocol",
-                            "\"The client's address behind a Kubernetes Service\""));
+                            "docs/kubernetes.md, \"The client's address behind a Kubernetes Service\""));
             assertThat(registry.get("vspam.client.address.internal.share").gauge().value()).isEqualTo(0.92);
 
             window(100, "127.0.0.1", 0, "");

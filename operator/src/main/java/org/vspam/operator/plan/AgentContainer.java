@@ -85,7 +85,7 @@ public final class AgentContainer {
     /**
      * Below this memory limit an agent with Redis or the milter keeps its JVM to the quick compiler
      * ({@link #QUICK_COMPILER_ONLY}): with both compilers, either one's load got the JVM killed under
-     * 96 MiB, while the policy service alone fits (README, "A memory limit below 128 MiB").
+     * 96 MiB, while the policy service alone fits (docs/images.md, "A memory limit below 128 MiB").
      */
     static final Quantity QUICK_COMPILER_BELOW = new Quantity("128Mi");
     /** Set as {@code JDK_JAVA_OPTIONS}, which the JVM adds to the image's and the packages' flags. */

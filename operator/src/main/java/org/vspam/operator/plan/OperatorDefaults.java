@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 
 /**
  * What a {@code VspamAgent} gets where its spec says nothing: the agent image and container sizes.
- * The sizes come from measuring the agent (README, "Resources").
+ * The sizes come from measuring the agent (docs/benchmarks.md).
  */
 public record OperatorDefaults(String agentImage, ResourceRequirements deploymentResources, ResourceRequirements sidecarResources) {
 
