@@ -42,7 +42,7 @@ class ImageNamesIT {
         List<String> podman = List.of("podman", "--root", storage.resolve("root").toString(), "--runroot", storage.resolve("run").toString(),
                 "--storage-driver", "vfs");
         for (OciImage image : List.of(OciImage.agent(), OciImage.operator())) {
-            // the README's command
+            // the command docs/images.md gives
             String loaded = Commands.run(concat(podman, "load", "-i", image.archive().toString()));
             String reference = reference(image);
             assertThat(loaded).contains("Loaded image: " + reference);

@@ -15,7 +15,7 @@ import org.vspam.agent.testing.Ports;
 import org.vspam.agent.testing.Tools;
 
 /**
- * Both images pushed to a registry (Debian's docker-registry on a loopback port) with the README's
+ * Both images pushed to a registry (Debian's docker-registry on a loopback port) with docs/images.md's
  * command and pulled back: the registry and the pulled copy have the digest the build wrote.
  */
 @Timeout(180)
@@ -43,7 +43,7 @@ class RegistryIT {
             for (OciImage image : List.of(OciImage.agent(), OciImage.operator())) {
                 String built = Files.readString(Path.of(image.archive().toString().replace(".tar", ".digest"))).strip();
                 String reference = "127.0.0.1:" + port + "/vspam-org/" + image.name() + ":test";
-                // the README's push command, with the loopback registry's plain HTTP allowed
+                // docs/images.md's push command, with the loopback registry's plain HTTP allowed
                 Commands.run(List.of("skopeo", "copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false",
                         "oci-archive:" + image.archive(), "docker://" + reference));
 

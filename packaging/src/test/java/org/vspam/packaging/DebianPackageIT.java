@@ -40,7 +40,7 @@ import org.vspam.agent.testing.ThreatFixtures;
 import org.vspam.agent.testing.Tools;
 
 /**
- * The .deb installed for real on this machine ({@code dpkg -i}), as the README's "Install on a
+ * The .deb installed for real on this machine ({@code dpkg -i}), as the README's and docs/packages.md's "Install on a
  * server" does it, then upgraded, removed and purged. systemd does not run here, so the service is
  * started the way its unit says: the unit's {@code ExecStart} as its {@code User}, with its
  * environment files and a notify socket, on the packaged configuration with the HTTP API on and
