@@ -10,11 +10,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vspam.agent.cache.Finding;
 import org.vspam.agent.cache.NewLookups;
 import org.vspam.agent.cache.VerdictCache;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.vspam.agent.indicator.Indicator;
 import org.vspam.agent.lookup.Failures;
 
@@ -78,10 +78,12 @@ public final class DecisionService {
         } catch (RuntimeException e) {
             decision = CompletableFuture.failedFuture(e);
         }
-        if (decision.isDone()) {
-            Decision done = decision.handle((decided, failure) -> decided != null ? decided : failed(query, now, transport, failure)).join();
-            told(transport, done, started);
-            return CompletableFuture.completedFuture(done);
+        if (decision.isDone()) { // the common case, every indicator cached: no more allocation than the answer's own
+            if (decision.isCompletedExceptionally()) {
+                decision = CompletableFuture.completedFuture(failed(query, now, transport, decision.exceptionNow()));
+            }
+            told(transport, decision.join(), started);
+            return decision;
         }
         return decision.handle((decided, failure) -> {
             Decision done = decided != null ? decided : failed(query, now, transport, failure);
