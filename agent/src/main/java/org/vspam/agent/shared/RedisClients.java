@@ -9,7 +9,10 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.TrustManagerFactory;
@@ -22,6 +25,20 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class RedisClients {
     private RedisClients() {
+    }
+
+    /**
+     * The client's resources: the connection runs on the given loops (the policy server's), names resolve through
+     * {@code names}, and Lettuce's own per-command latency histograms are off (the agent measures the shared tier itself).
+     * Here rather than in {@link SharedCache}, whose checking would otherwise load Netty's resolver classes in every agent.
+     */
+    static ClientResources resources(EventLoopGroupProvider eventLoops, JvmNameResolution names) {
+        return DefaultClientResources.builder()
+                .eventLoopGroupProvider(eventLoops)
+                .computationThreadPoolSize(1)
+                .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+                .addressResolverGroup(names)
+                .build();
     }
 
     static AbstractRedisClient create(RedisUrls.Target target, ClientResources resources, Optional<TrustManagerFactory> trust,

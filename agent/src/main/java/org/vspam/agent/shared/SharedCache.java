@@ -13,9 +13,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ConnectionEvent;
-import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import reactor.core.Disposable;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
@@ -109,14 +107,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
         this.keys = new RedisKeys(keyPrefix);
         this.json = json;
         this.clock = clock;
-        // The connection runs on the given loops (the policy server's); Lettuce's own per-command
-        // latency histograms are off, the agent measures the shared tier itself.
-        this.resources = DefaultClientResources.builder()
-                .eventLoopGroupProvider(eventLoops)
-                .computationThreadPoolSize(1)
-                .commandLatencyRecorder(CommandLatencyRecorder.disabled())
-                .addressResolverGroup(names)
-                .build();
+        this.resources = RedisClients.resources(eventLoops, names);
         this.client = RedisClients.create(target, resources, trust, commandTimeout);
         this.breaker = CircuitBreaker.of("shared-cache", CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
