@@ -2,6 +2,7 @@ package org.vspam.agent.observe;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
 import org.vspam.config.GoDuration;
 
 /**
@@ -87,6 +88,14 @@ public final class FlapWatch {
 
     /** What to log about a flapping source: a warning while it flaps, information once it is stable. */
     public record Line(boolean warning, String text) {
+        /** Logs this line about {@code source} (its name as the owner's other lines give it). */
+        public void tell(Logger log, String source) {
+            if (warning) {
+                log.warn("{} {}", source, text);
+            } else {
+                log.info("{} {}", source, text);
+            }
+        }
     }
 
     private static String minutes(long nanos) {

@@ -163,13 +163,7 @@ public final class SourceHealth implements LookupListener {
         }
 
         void tick(long now) {
-            flaps.due(now).ifPresent(line -> {
-                if (line.warning()) {
-                    LOG.warn("{} {}", name, line.text());
-                } else {
-                    LOG.info("{} {}", name, line.text());
-                }
-            });
+            flaps.due(now).ifPresent(line -> line.tell(LOG, name));
         }
 
         synchronized Status status() {

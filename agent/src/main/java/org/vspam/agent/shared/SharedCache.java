@@ -175,13 +175,7 @@ public final class SharedCache implements CacheTier, AutoCloseable {
     }
 
     private void tellFlapping() {
-        flaps.due(System.nanoTime()).ifPresent(line -> {
-            if (line.warning()) {
-                LOG.warn("shared cache {} {}", displayUri, line.text());
-            } else {
-                LOG.info("shared cache {} {}", displayUri, line.text());
-            }
-        });
+        flaps.due(System.nanoTime()).ifPresent(line -> line.tell(LOG, "shared cache " + displayUri));
     }
 
     /** Completes with true or false once the first connection attempt has succeeded or failed. */
